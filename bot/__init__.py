@@ -1,0 +1,1 @@
+"""Privacybot: the Dutch privacy assistant of KMO-verzekeringen."""

@@ -1,0 +1,132 @@
+"""The full assistant in one process: trained model, dialogue policies, tracker store, and
+the real custom actions served by a real action server on a free local port.
+
+Used by ``privacybot converse`` and ``privacybot shell``; the Rasa server started by
+``privacybot run`` runs the same model with the same settings.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from bot import paths, settings, spacy_model, topics
+from bot.processes import ActionServer, QUIET_ENV
+
+for _key, _value in QUIET_ENV.items():
+    os.environ.setdefault(_key, _value)
+
+# Rasa's own default slots are internal bookkeeping, not what the visitor told us.
+INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
+
+
+@dataclass
+class Turn:
+    user: str
+    intent: Optional[str]
+    confidence: Optional[float]
+    response_key: Optional[str]
+    bot: List[str] = field(default_factory=list)
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+    slots: Dict[str, Any] = field(default_factory=dict)
+    active_loop: Optional[str] = None
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"user": self.user, "intent": self.intent, "confidence": self.confidence,
+                "response_key": self.response_key, "bot": self.bot, "buttons": self.buttons,
+                "slots": self.slots, "active_loop": self.active_loop}
+
+
+def _quiet_rasa_logs() -> None:
+    for name in ("rasa", "tensorflow", "absl", "sanic", "apscheduler", "aiohttp", "asyncio"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class Assistant:
+    """Start with ``async with Assistant() as bot``; then ``await bot.say(sender, text)``."""
+
+    def __init__(self, model_path: Optional[Path] = None, database_url: Optional[str] = None) -> None:
+        self.model_path = model_path
+        self.database_url = database_url or settings.database_url()
+        self.action_server = ActionServer()
+        self.agent = None
+
+    async def __aenter__(self) -> "Assistant":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.stop()
+
+    async def start(self) -> None:
+        from rasa.core.agent import load_agent
+        from rasa.core.utils import AvailableEndpoints
+        from rasa.utils.endpoints import EndpointConfig
+
+        from bot import training
+
+        _quiet_rasa_logs()
+        model = self.model_path or training.latest_model()
+        if model is None:
+            raise RuntimeError("Geen getraind model in models/: voer eerst 'privacybot train' uit.")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.action_server.start)
+        endpoints = AvailableEndpoints(
+            action=EndpointConfig(url=self.action_server.url),
+            tracker_store=EndpointConfig(**settings.tracker_store_settings(self.database_url)),
+        )
+        self.agent = await load_agent(model_path=str(model), endpoints=endpoints)
+        if self.agent is None or not self.agent.is_ready():
+            self.stop()
+            raise RuntimeError(f"Model {model} kon niet geladen worden.")
+        self.model_path = Path(model)
+
+    def stop(self) -> None:
+        self.action_server.stop()
+
+    @staticmethod
+    def new_sender_id(prefix: str = "privacybot") -> str:
+        return f"{prefix}-{uuid.uuid4().hex}"
+
+    async def say(self, sender_id: str, text: str) -> Turn:
+        """Send one visitor message through NLU, policies and actions; return the turn."""
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        output = CollectingOutputChannel()
+        await self.agent.handle_message(UserMessage(text, output, sender_id))
+        tracker = await self.agent.tracker_store.retrieve(sender_id)
+        parse_data = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
+        intent = parse_data.get("intent") or {}
+        turn = Turn(
+            user=text,
+            intent=intent.get("name"),
+            confidence=_rounded(intent.get("confidence")),
+            response_key=topics.response_key(parse_data) if intent.get("name") == topics.FAQ_INTENT else None,
+        )
+        for message in output.messages:
+            if message.get("text"):
+                turn.bot.append(message["text"])
+            for button in message.get("buttons") or []:
+                turn.buttons.append({"title": button.get("title"), "payload": button.get("payload")})
+        if tracker is not None:
+            turn.slots = {name: value for name, value in tracker.current_slot_values().items()
+                          if name not in INTERNAL_SLOTS}
+            turn.active_loop = tracker.active_loop_name
+        return turn
+
+    def describe(self) -> str:
+        selection = spacy_model.current()
+        lines = [f"Model: {self.model_path}",
+                 f"Database: {settings.redacted(self.database_url)}",
+                 f"Actieserver: {self.action_server.url}"]
+        if selection:
+            lines.insert(0, selection.describe())
+        return "\n".join(lines)
+
+
+def _rounded(value: Optional[float]) -> Optional[float]:
+    return None if value is None else round(float(value), 4)

@@ -1,0 +1,127 @@
+"""``privacybot``: one command line for visitors' developers and support staff."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from bot import paths
+
+DESCRIPTION = """Privacybot, de privacy-assistent van KMO-verzekeringen.
+
+Veelgebruikte commando's:
+  privacybot run                       assistent starten (traint eerst als het model verouderd is)
+  privacybot shell                     chatten in de terminal
+  privacybot converse IN.jsonl OUT.jsonl   een reeks gesprekken in batch
+  privacybot train                     model trainen (of hergebruiken als niets veranderde)
+  privacybot evaluate                  held-out NLU-test en teststories, met rapport in reports/
+"""
+
+
+def _cmd_spacy_model(args: argparse.Namespace) -> int:
+    from bot import spacy_model
+
+    selection = spacy_model.ensure() if args.action == "ensure" else spacy_model.current()
+    if selection is None:
+        print("Nog geen spaCy-pipeline gekozen: voer 'privacybot spacy-model ensure' uit.")
+        return 1
+    print(selection.describe())
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from bot import training
+
+    model = training.train(force=args.force)
+    print(f"Model: {model}")
+    return 0
+
+
+def _cmd_converse(args: argparse.Namespace) -> int:
+    from bot import converse
+
+    return converse.run_files(args.input, args.output)
+
+
+def _cmd_shell(args: argparse.Namespace) -> int:
+    from bot import shell
+
+    return shell.main()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot import server
+
+    return server.run(rasa_port=args.port, actions_port=args.actions_port, train=not args.no_train)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from bot import evaluation
+
+    return evaluation.main(with_stories=not args.nlu_only)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from bot import validation
+
+    return validation.main()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="privacybot", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
+
+    run = sub.add_parser("run", help="actieserver en Rasa-server starten op localhost")
+    run.add_argument("--port", type=int, default=5005, help="poort van de Rasa-server (5005)")
+    run.add_argument("--actions-port", type=int, default=5055, help="poort van de actieserver (5055)")
+    run.add_argument("--no-train", action="store_true", help="niet trainen, het laatste model gebruiken")
+    run.set_defaults(func=_cmd_run)
+
+    shell = sub.add_parser("shell", help="chatten met de assistent in de terminal")
+    shell.set_defaults(func=_cmd_shell)
+
+    conv = sub.add_parser(
+        "converse", help="gesprekken in batch door de volledige assistent sturen",
+        description="Elke invoerregel {\"id\": ..., \"messages\": [...]} is een nieuw gesprek; "
+                    "elke uitvoerregel geeft per beurt intent, confidence, response_key, "
+                    "antwoorden, knoppen, slots en active_loop. '-' is stdin/stdout. "
+                    "Gebruikt PRIVACYBOT_DATABASE_URL (standaard SQLite in var/).")
+    conv.add_argument("input", help="invoerbestand (JSON Lines) of -")
+    conv.add_argument("output", help="uitvoerbestand (JSON Lines) of -")
+    conv.set_defaults(func=_cmd_converse)
+
+    train = sub.add_parser("train", help="model trainen (Rasa hergebruikt het als niets veranderde)")
+    train.add_argument("--force", action="store_true", help="altijd opnieuw trainen")
+    train.set_defaults(func=_cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="held-out NLU-test en teststories uitvoeren")
+    evaluate.add_argument("--nlu-only", action="store_true", help="alleen de NLU-test")
+    evaluate.set_defaults(func=_cmd_evaluate)
+
+    validate = sub.add_parser("validate", help="trainingsdata controleren (rasa data validate)")
+    validate.set_defaults(func=_cmd_validate)
+
+    spacy = sub.add_parser("spacy-model", help="welke Nederlandse spaCy-pipeline Rasa gebruikt")
+    spacy.add_argument("action", choices=["ensure", "show"], nargs="?", default="show",
+                       help="ensure: installeren of bouwen; show: tonen (standaard)")
+    spacy.set_defaults(func=_cmd_spacy_model)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    paths.chdir_root()
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("\nGestopt.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Starting and stopping the helper processes the assistant needs (the action server)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import List, Optional
+
+from bot import paths
+
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+
+
+def quiet_env() -> dict:
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"proces stopte onverwacht (exit {process.returncode}) voor {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} antwoordde niet binnen {timeout:.0f} s")
+
+
+class ActionServer:
+    """The real rasa_sdk action server, serving ``actions/`` on a local port."""
+
+    def __init__(self, port: Optional[int] = None, log_file: Optional[Path] = None) -> None:
+        self.port = port or free_port()
+        self.log_file = log_file or paths.VAR / "logs" / f"actions-{self.port}.log"
+        self.process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhook"
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                "--port", str(self.port), "--logging-level", "WARNING"]
+
+    def start(self, timeout: float = 60) -> "ActionServer":
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_file, "ab")
+        self.process = subprocess.Popen(self.command(), cwd=paths.ROOT, env=quiet_env(),
+                                        stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_for_http(f"http://127.0.0.1:{self.port}/health", timeout, self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+    def __enter__(self) -> "ActionServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

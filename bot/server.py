@@ -1,0 +1,75 @@
+"""``privacybot run``: the action server and the Rasa server on localhost, supervised
+together; Ctrl-C stops both."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import yaml
+
+from bot import paths, settings, spacy_model, training
+from bot.processes import ActionServer, quiet_env, wait_for_http
+
+
+def write_endpoints(actions_url: str) -> str:
+    """endpoints.yml for this run, from the environment (no secret lands in the repo)."""
+    endpoints = {
+        "action_endpoint": {"url": actions_url},
+        "tracker_store": settings.tracker_store_settings(settings.database_url()),
+    }
+    target = paths.VAR / "endpoints.yml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    return str(target)
+
+
+def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True) -> int:
+    selection = spacy_model.current()
+    print(selection.describe() if selection else "spaCy-pipeline onbekend: voer scripts/setup.sh uit")
+    model = training.train() if train else training.latest_model()
+    if model is None:
+        print("Geen model gevonden in models/.", file=sys.stderr)
+        return 1
+    print(f"Model: {model}")
+    print(f"Database: {settings.redacted(settings.database_url())}")
+
+    actions = ActionServer(port=actions_port, log_file=paths.VAR / "logs" / "actions.log")
+    actions.start()
+    endpoints = write_endpoints(actions.url)
+    log_path = paths.VAR / "logs" / "rasa.log"
+    cmd = training.rasa_command(
+        "run", "--model", str(model), "--endpoints", endpoints,
+        "--credentials", str(paths.CREDENTIALS), "--interface", "127.0.0.1",
+        "--port", str(rasa_port), "--log-file", str(log_path))
+    rasa = subprocess.Popen(cmd, cwd=paths.ROOT, env=quiet_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        print("Rasa-server starten (model laden duurt even)...", flush=True)
+        wait_for_http(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=rasa)
+        print(f"""
+Privacybot draait:
+  REST-kanaal:      POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook
+                    {{"sender": "bezoeker-1", "message": "Hoe lang bewaren jullie mijn gegevens?"}}
+  socket.io-kanaal: http://127.0.0.1:{rasa_port}/socket.io
+  actieserver:      {actions.url}
+  logs:             {log_path}, {actions.log_file}
+  In de terminal chatten kan met: .venv/bin/privacybot shell
+Stoppen met Ctrl-C.""", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while rasa.poll() is None and actions.process and actions.process.poll() is None:
+            time.sleep(1)
+        print("Een van de processen stopte; zie de logs.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStoppen...")
+        return 0
+    finally:
+        if rasa.poll() is None:
+            rasa.terminate()
+            try:
+                rasa.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                rasa.kill()
+        actions.stop()

@@ -1,0 +1,48 @@
+"""Configuration from the environment, in one place.
+
+PRIVACYBOT_DATABASE_URL  SQLAlchemy URL of the database Rasa's tracker store (and, later,
+                         our own tables) use. Default: SQLite file var/privacybot.db.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict
+
+from sqlalchemy.engine import make_url
+
+from bot import paths
+
+DEFAULT_DATABASE_URL = f"sqlite:///{paths.VAR / 'privacybot.db'}"
+
+
+def database_url() -> str:
+    return os.environ.get("PRIVACYBOT_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def tracker_store_settings(url: str) -> Dict[str, Any]:
+    """Rasa SQLTrackerStore settings (the keys of endpoints.yml's tracker_store) for a URL."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    settings: Dict[str, Any] = {"type": "SQL"}
+    if backend == "sqlite":
+        db = parsed.database or str(paths.VAR / "privacybot.db")
+        db_path = os.path.join(str(paths.ROOT), db) if not os.path.isabs(db) else db
+        os.makedirs(os.path.dirname(db_path), exist_ok=True)
+        settings.update(dialect="sqlite", db=db_path)
+        return settings
+    if backend != "postgresql":
+        raise ValueError(f"Niet-ondersteunde database: {backend} (gebruik sqlite of postgresql)")
+    settings.update(dialect="postgresql", host=parsed.host or "127.0.0.1",
+                    port=parsed.port or 5432, db=parsed.database or "privacybot")
+    if parsed.username:
+        settings["username"] = parsed.username
+    if parsed.password:
+        settings["password"] = parsed.password
+    if parsed.query:
+        settings["query"] = dict(parsed.query)
+    return settings
+
+
+def redacted(url: str) -> str:
+    """The URL with its password hidden, for start-up messages."""
+    return make_url(url).render_as_string(hide_password=True)
