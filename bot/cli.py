@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from typing import List, Optional
 
@@ -121,6 +122,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("\nGestopt.", file=sys.stderr)
         return 130
+    except (RuntimeError, TimeoutError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ class ActionServer:
 
     def command(self) -> List[str]:
         return [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                "--port", str(self.port), "--logging-level", "WARNING"]
+                "--port", str(self.port), "--quiet"]
 
     def start(self, timeout: float = 60) -> "ActionServer":
         self.log_file.parent.mkdir(parents=True, exist_ok=True)

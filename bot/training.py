@@ -26,8 +26,15 @@ def train(force: bool = False, quiet: bool = False, out: Path = paths.MODELS) ->
                        "--data", str(paths.DATA), "--out", str(out))
     if force:
         cmd.append("--force")
-    stdout = subprocess.DEVNULL if quiet else None
-    subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), check=True, stdout=stdout)
+    if quiet:  # keep the output for when it fails
+        log_path = paths.VAR / "logs" / "train.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "w", encoding="utf-8") as log:
+            result = subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), stdout=log, stderr=log)
+        if result.returncode != 0:
+            raise RuntimeError(f"rasa train mislukte (exit {result.returncode}), zie {log_path}")
+    else:
+        subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), check=True)
     model = latest_model(out)
     if model is None:
         raise RuntimeError("rasa train gaf geen model")

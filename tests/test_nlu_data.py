@@ -27,7 +27,8 @@ def load_examples(folder: Path) -> dict[str, list[str]]:
 
 
 def norm(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+    """Lower case, punctuation folded; an example of symbols only (emoji) stays itself."""
+    return re.sub(r"[^\w]+", " ", text.lower()).strip() or text.strip()
 
 
 TRAIN = load_examples(paths.DATA / "nlu")
