@@ -25,7 +25,12 @@ def write_endpoints(actions_url: str) -> str:
     return str(target)
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # stop both children on `kill` as on Ctrl-C
     selection = spacy_model.current()
     print(selection.describe() if selection else "spaCy-pipeline onbekend: voer scripts/setup.sh uit")
     model = training.train() if train else training.latest_model()
@@ -57,7 +62,6 @@ Privacybot draait:
   logs:             {log_path}, {actions.log_file}
   In de terminal chatten kan met: .venv/bin/privacybot shell
 Stoppen met Ctrl-C.""", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while rasa.poll() is None and actions.process and actions.process.poll() is None:
             time.sleep(1)
         print("Een van de processen stopte; zie de logs.", file=sys.stderr)

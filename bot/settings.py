@@ -32,7 +32,8 @@ def tracker_store_settings(url: str) -> Dict[str, Any]:
         return settings
     if backend != "postgresql":
         raise ValueError(f"Niet-ondersteunde database: {backend} (gebruik sqlite of postgresql)")
-    settings.update(dialect="postgresql", host=parsed.host or "127.0.0.1",
+    # Rasa reads the SQL host from `url` (EndpointConfig), not from `host`.
+    settings.update(dialect="postgresql", url=parsed.host or "127.0.0.1",
                     port=parsed.port or 5432, db=parsed.database or "privacybot")
     if parsed.username:
         settings["username"] = parsed.username

@@ -13,7 +13,7 @@ def test_default_database_is_sqlite_under_var(monkeypatch):
 
 def test_postgres_url_becomes_tracker_store_settings():
     store = settings.tracker_store_settings("postgresql://bot:s3cret@db.example.be:6543/privacy")
-    assert store == {"type": "SQL", "dialect": "postgresql", "host": "db.example.be", "port": 6543,
+    assert store == {"type": "SQL", "dialect": "postgresql", "url": "db.example.be", "port": 6543,
                      "db": "privacy", "username": "bot", "password": "s3cret"}
     assert "s3cret" not in settings.redacted("postgresql://bot:s3cret@db.example.be/privacy")
 
