@@ -42,6 +42,10 @@ class Turn:
 
 
 def _quiet_rasa_logs() -> None:
+    """Warnings only: Rasa's debug logs would print visitors' messages."""
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
     for name in ("rasa", "tensorflow", "absl", "sanic", "apscheduler", "aiohttp", "asyncio"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

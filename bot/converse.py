@@ -81,8 +81,11 @@ async def converse(conversations: List[Conversation], out: IO[str], progress: IO
     assistant = assistant or Assistant()
     if own:
         print("Assistent starten...", file=progress, flush=True)
+        loading = time.monotonic()
         await assistant.start()
         print(assistant.describe(), file=progress, flush=True)
+        print(f"Geladen in {time.monotonic() - loading:.1f} s; {len(conversations)} gesprekken verwerken...",
+              file=progress, flush=True)
     semaphore = asyncio.Semaphore(CONCURRENCY)
     done = 0
     failed = 0
@@ -124,7 +127,7 @@ def run_files(in_path: str, out_path: str) -> int:
     started = time.monotonic()
     with target as target:
         failed = asyncio.run(converse(conversations, target, sys.stderr))
-    print(f"{len(conversations) - failed} gesprekken verwerkt in {time.monotonic() - started:.1f} s"
+    print(f"{len(conversations) - failed} gesprekken verwerkt, {time.monotonic() - started:.1f} s in totaal"
           f"{f', {bad} regel(s) overgeslagen' if bad else ''}{f', {failed} mislukt' if failed else ''}.",
           file=sys.stderr)
     return 1 if (bad or failed) else 0
