@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import evaluation, paths, spacy_model, training  # noqa: E402
 from bot.assistant import Assistant  # noqa: E402
 from bot.processes import ActionServer, free_port, quiet_env, wait_for_http  # noqa: E402
+from bot.quiet import quiet_library_warnings  # noqa: E402
 from tests.test_nlu_data import load_examples  # noqa: E402
 
 
@@ -98,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reuse", action="store_true", help="latest model in models/, no training")
     args = parser.parse_args()
+    quiet_library_warnings()
     os.chdir(paths.ROOT)
     selection = spacy_model.current()
     print(f"Machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

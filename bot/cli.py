@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import warnings
 from typing import List, Optional
 
 from bot import paths
+from bot.quiet import quiet_library_warnings
 
 DESCRIPTION = """Privacybot, de privacy-assistent van KMO-verzekeringen.
 
@@ -111,23 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_library_warnings() -> None:
-    """Rasa 3.6 and its pinned libraries warn about their own deprecations on every start
-    (one of them even resets the warning filters); our tools show our messages, not theirs.
-    `privacybot validate` still shows Rasa's warnings about the project's data."""
-    noise = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
-    show = warnings.showwarning
-
-    def show_relevant(message, category, *args, **kwargs):
-        if issubclass(category, noise) or "Slot auto-fill has been removed" in str(message):
-            return
-        show(message, category, *args, **kwargs)
-
-    warnings.showwarning = show_relevant
-
-
 def main(argv: Optional[List[str]] = None) -> int:
-    _quiet_library_warnings()
+    quiet_library_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -50,7 +50,7 @@ class ActionServer:
 
     def __init__(self, port: Optional[int] = None, log_file: Optional[Path] = None) -> None:
         self.port = port or free_port()
-        self.log_file = log_file or paths.VAR / "logs" / f"actions-{self.port}.log"
+        self.log_file = log_file or paths.VAR / "logs" / "actions.log"
         self.process: Optional[subprocess.Popen] = None
 
     @property

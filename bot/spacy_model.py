@@ -169,4 +169,7 @@ def _retire_models(reason: str) -> None:
     stale.mkdir(parents=True, exist_ok=True)
     for model in models:
         model.rename(stale / model.name)
+        sidecar = model.with_name(model.name.removesuffix(".tar.gz") + ".json")
+        if sidecar.exists():
+            sidecar.rename(stale / sidecar.name)
     print(f"==> {reason}: {len(models)} model(len) verplaatst naar {stale}", flush=True)

@@ -1,7 +1,12 @@
-"""Training through Rasa's own CLI, so that Rasa's fingerprint decides whether anything
-needs retraining (an unchanged project reuses the latest model in a few seconds)."""
+"""Training through Rasa's own CLI.
+
+Each model gets a sidecar ``<model>.json`` with the fingerprint of what it was trained on;
+an unchanged project reuses its latest model at once, and a changed one retrains with
+Rasa's component cache (only what changed is trained again)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +14,9 @@ from typing import List, Optional
 
 from bot import paths
 from bot.processes import quiet_env
+
+
+KEEP_MODELS = 3
 
 
 def rasa_command(*args: str) -> List[str]:
@@ -20,8 +28,40 @@ def latest_model(models_dir: Path = paths.MODELS) -> Optional[Path]:
     return models[-1] if models else None
 
 
+def project_fingerprint() -> str:
+    """Hash of everything a trained model depends on: config, domain, training data, the
+    custom NLU component and the spaCy pipeline behind var/spacy/nl."""
+    digest = hashlib.sha256()
+    files = [paths.CONFIG, paths.DOMAIN, paths.ROOT / "bot" / "nlu_components.py",
+             paths.ROOT / "bot" / "message_guard.py", paths.VAR / "spacy" / "selected.json",
+             *sorted(p for p in paths.DATA.rglob("*") if p.is_file())]
+    for path in files:
+        digest.update(str(path.relative_to(paths.ROOT)).encode())
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()
+
+
+def _sidecar(model: Path) -> Path:
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".json")
+
+
+def current_model(out: Path = paths.MODELS) -> Optional[Path]:
+    """The latest model, if it was trained on exactly the project as it is now."""
+    model = latest_model(out)
+    if model is None or not _sidecar(model).exists():
+        return None
+    meta = json.loads(_sidecar(model).read_text(encoding="utf-8"))
+    return model if meta.get("fingerprint") == project_fingerprint() else None
+
+
 def train(force: bool = False, quiet: bool = False, out: Path = paths.MODELS) -> Path:
-    """Train (or reuse, when Rasa's fingerprint says nothing changed) and return the model."""
+    """Return a model of the project as it is now: the latest one when nothing changed,
+    else a new one (Rasa's component cache makes a partial change quick)."""
+    if not force and (model := current_model(out)) is not None:
+        if not quiet:
+            print(f"Niets veranderd sinds de laatste training: {model.name}")
+        return model
+    fingerprint = project_fingerprint()
     cmd = rasa_command("train", "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN),
                        "--data", str(paths.DATA), "--out", str(out))
     if force:
@@ -38,4 +78,14 @@ def train(force: bool = False, quiet: bool = False, out: Path = paths.MODELS) ->
     model = latest_model(out)
     if model is None:
         raise RuntimeError("rasa train gaf geen model")
+    _sidecar(model).write_text(json.dumps({"fingerprint": fingerprint}, indent=2), encoding="utf-8")
+    prune(out)
     return model
+
+
+def prune(models_dir: Path = paths.MODELS, keep: int = KEEP_MODELS) -> None:
+    """Keep the newest few models; each is tens of MB."""
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for old in models[:-keep]:
+        old.unlink()
+        _sidecar(old).unlink(missing_ok=True)
