@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
+import sqlalchemy as sa
 
 from bot import paths
 from bot.processes import QUIET_ENV
@@ -57,3 +59,27 @@ def nlu_figures(trained_model):
     from bot import evaluation
 
     return evaluation.test_nlu(trained_model)
+
+
+ADMIN_URL = os.environ.get("PRIVACYBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty database on the real PostgreSQL server; dropped afterwards."""
+    try:
+        admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as exc:
+        pytest.skip(f"geen PostgreSQL-server bereikbaar op {ADMIN_URL}: {exc.orig}")
+    name = f"privacybot_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'create database "{name}"'))
+    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+        admin.dispose()

@@ -1,0 +1,151 @@
+"""GDPR rights requests: opening, verifying, handling, looking up. Plain Python over the
+store, shared by the chat actions, the staff CLI and (later) the console."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import List, Optional
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.contact import normalise_email
+from bot.store.db import Store
+from bot.store.models import RequestEvent, RightsRequest
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+REQUEST_TYPES = ("access", "rectification", "erasure", "restriction", "portability", "objection",
+                 "marketing_objection", "consent_withdrawal")
+
+UNVERIFIED, OPEN, IN_PROGRESS, DONE, REJECTED, EXPIRED = (
+    "unverified", "open", "in_progress", "done", "rejected", "expired")
+TRANSITIONS = {
+    UNVERIFIED: {OPEN, REJECTED, EXPIRED},
+    OPEN: {IN_PROGRESS, DONE, REJECTED},
+    IN_PROGRESS: {DONE, REJECTED},
+    DONE: set(), REJECTED: set(), EXPIRED: set(),
+}
+ACTIVE = {UNVERIFIED, OPEN, IN_PROGRESS}
+
+# Crockford's base32 without I, L, O, U: easy to read aloud and type, 10 symbols = 50 bits.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class RequestError(ValueError):
+    """A request that cannot be made or changed; the message is Dutch and safe to show."""
+
+
+def new_reference() -> str:
+    return "PRV-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def legal_deadline(received_at: datetime) -> date:
+    """One month from receipt (GDPR art. 12(3)), on the Brussels calendar."""
+    return received_at.astimezone(BRUSSELS).date() + relativedelta(months=1)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class NewRequest:
+    request_type: str
+    name: str
+    email: str
+    customer_number: Optional[str] = None
+    details: Optional[str] = None
+    conversation_id: Optional[str] = None
+
+
+def open_request(store: Store, new: NewRequest, now: Optional[datetime] = None) -> RightsRequest:
+    """Store a new, unverified request; returns it only after the commit succeeded."""
+    if new.request_type not in REQUEST_TYPES:
+        raise RequestError(f"Onbekend soort verzoek: {new.request_type}")
+    if not (new.name or "").strip():
+        raise RequestError("Een naam is nodig om je verzoek te behandelen.")
+    email = normalise_email(new.email)
+    received = now or now_utc()
+    for _ in range(5):  # a reference collision (1 in 2^50) just draws again
+        request = RightsRequest(
+            reference=new_reference(), request_type=new.request_type, status=UNVERIFIED,
+            name=new.name.strip(), email=email, customer_number=(new.customer_number or None),
+            details=(new.details or None), conversation_id=new.conversation_id,
+            received_at=received, deadline=legal_deadline(received))
+        request.events.append(RequestEvent(at=received, actor="chat", from_status=None,
+                                           to_status=UNVERIFIED, note="Aangevraagd via de chat"))
+        try:
+            with store.session() as session:
+                session.add(request)
+            return request
+        except IntegrityError:
+            continue
+    raise RequestError("Er kon geen uniek referentienummer gemaakt worden.")
+
+
+def change_status(store: Store, reference: str, to_status: str, actor: str,
+                  note: Optional[str] = None, now: Optional[datetime] = None) -> RightsRequest:
+    """Move a request to a new status, with an audit event; refuses impossible moves."""
+    at = now or now_utc()
+    with store.session() as session:
+        request = session.execute(
+            select(RightsRequest).where(RightsRequest.reference == reference).with_for_update()
+        ).scalar_one_or_none()
+        if request is None:
+            raise RequestError(f"Geen verzoek met referentie {reference}.")
+        if to_status not in TRANSITIONS.get(request.status, set()):
+            raise RequestError(f"Een verzoek met status '{request.status}' kan niet naar '{to_status}'.")
+        request.events.append(RequestEvent(at=at, actor=actor, from_status=request.status,
+                                           to_status=to_status, note=note))
+        if request.status == UNVERIFIED and to_status == OPEN:
+            request.verified_at = at
+        if to_status in {DONE, REJECTED, EXPIRED}:
+            request.closed_at = at
+        request.status = to_status
+    return request
+
+
+def lookup_status(store: Store, reference: str, email: str) -> Optional[str]:
+    """The status, only when reference and e-mail address belong together; None otherwise,
+    whichever of the two is wrong, so that a wrong pair reveals nothing."""
+    try:
+        address = normalise_email(email)
+    except ValueError:
+        return None
+    with store.session() as session:
+        status = session.execute(
+            select(RightsRequest.status).where(RightsRequest.reference == (reference or "").strip().upper(),
+                                               RightsRequest.email == address)).scalar_one_or_none()
+    return status
+
+
+def is_overdue(request: RightsRequest, today: Optional[date] = None) -> bool:
+    today = today or now_utc().astimezone(BRUSSELS).date()
+    return request.status in ACTIVE and today > request.deadline
+
+
+def get(store: Store, reference: str) -> Optional[RightsRequest]:
+    with store.session() as session:
+        request = session.execute(select(RightsRequest).where(RightsRequest.reference == reference)).scalar_one_or_none()
+        if request is not None:
+            list(request.events)  # load the audit trail before the session closes
+        return request
+
+
+def list_requests(store: Store, status: Optional[str] = None, request_type: Optional[str] = None,
+                  today: Optional[date] = None) -> List[RightsRequest]:
+    """Newest first; status 'overdue' means active and past the legal deadline."""
+    query = select(RightsRequest).order_by(RightsRequest.received_at.desc(), RightsRequest.id.desc())
+    if status and status != "overdue":
+        query = query.where(RightsRequest.status == status)
+    if request_type:
+        query = query.where(RightsRequest.request_type == request_type)
+    with store.session() as session:
+        requests = list(session.execute(query).scalars())
+    if status == "overdue":
+        requests = [r for r in requests if is_overdue(r, today)]
+    return requests

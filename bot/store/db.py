@@ -1,0 +1,59 @@
+"""Engine, sessions and migrations for PRIVACYBOT_DATABASE_URL."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import settings
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def make_engine(url: Optional[str] = None) -> Engine:
+    url = url or settings.database_url()
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # foreign keys, and wait instead of "locked"
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: Optional[str] = None) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    command.upgrade(alembic_config(url or settings.database_url()), "head")
+
+
+class Store:
+    """One engine and its session factory."""
+
+    def __init__(self, url: Optional[str] = None) -> None:
+        self.url = url or settings.database_url()
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,83 @@
+"""Tables of our own, beside Rasa's tracker store in the same database."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import List, Optional
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy import Column
+
+Base = declarative_base()
+
+
+class RightsRequest(Base):
+    """A GDPR rights request opened in the chat."""
+
+    __tablename__ = "rights_requests"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), nullable=False, unique=True)
+    request_type = Column(String(32), nullable=False, index=True)
+    status = Column(String(20), nullable=False, index=True)
+    name = Column(String(200), nullable=False)
+    email = Column(String(320), nullable=False, index=True)
+    customer_number = Column(String(64))
+    details = Column(Text)
+    conversation_id = Column(String(255))
+    received_at = Column(DateTime(timezone=True), nullable=False)
+    deadline = Column(Date, nullable=False)
+    verified_at = Column(DateTime(timezone=True))
+    reminder_sent_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+
+    events = relationship("RequestEvent", back_populates="request", order_by="RequestEvent.id",
+                          cascade="all, delete-orphan")
+
+
+class RequestEvent(Base):
+    """Audit trail: every status change of a request, by whom, when, with a note."""
+
+    __tablename__ = "request_events"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("rights_requests.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False)
+    actor = Column(String(100), nullable=False)
+    from_status = Column(String(20))
+    to_status = Column(String(20), nullable=False)
+    note = Column(Text)
+
+    request = relationship("RightsRequest", back_populates="events")
+
+
+class OptOut(Base):
+    """Someone who does not want direct marketing through a channel; marketing checks this."""
+
+    __tablename__ = "optouts"
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_optouts_channel_address"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(10), nullable=False)
+    address = Column(String(320), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    source = Column(String(50), nullable=False)
+
+
+class OutboxMessage(Base):
+    """An e-mail to send. Written in the same transaction as what it is about, so a request
+    is never stored without its mails nor a mail sent about a request that was not stored."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(40), nullable=False)
+    recipient = Column(String(320), nullable=False)
+    subject = Column(String(300), nullable=False)
+    body = Column(Text, nullable=False)
+    request_id = Column(Integer, ForeignKey("rights_requests.id", ondelete="SET NULL"), index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    sent_at = Column(DateTime(timezone=True), index=True)
+    last_error = Column(Text)

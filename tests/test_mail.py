@@ -1,0 +1,95 @@
+"""The outbox and its sender, against a real local SMTP server (aiosmtpd)."""
+from __future__ import annotations
+
+import email
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+
+from bot import mail
+from bot.processes import free_port
+from bot.rights import now_utc
+from bot.store.db import Store, migrate
+from bot.store.models import OutboxMessage
+
+
+class Inbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'mail.db'}"
+    migrate(url)
+    store = Store(url)
+    yield store
+    store.dispose()
+
+
+def queue_one(store, recipient="jan@example.be"):
+    with store.session() as session:
+        mail.queue(session, kind="confirmation", recipient=recipient, subject="Je verzoek PRV-TEST",
+                   body="We hebben je verzoek goed ontvangen.")
+
+
+def test_mail_is_delivered_by_smtp_and_read_back(store, smtp_server):
+    controller, inbox = smtp_server
+    queue_one(store)
+    transport = mail.SmtpTransport("127.0.0.1", controller.port)
+    report = mail.deliver_pending(store, transport)
+    assert (report.sent, report.failed) == (1, 0)
+    [received] = inbox.messages
+    assert received["To"] == "jan@example.be" and received["Subject"] == "Je verzoek PRV-TEST"
+    assert "goed ontvangen" in received.get_payload()
+    assert mail.deliver_pending(store, transport).sent == 0  # sent once, not twice
+
+
+def test_failed_delivery_is_kept_and_retried_later(store, smtp_server):
+    controller, inbox = smtp_server
+    queue_one(store)
+    down = mail.SmtpTransport("127.0.0.1", 1, timeout=2)  # nothing listens on port 1
+    report = mail.deliver_pending(store, down)
+    assert (report.sent, report.failed) == (0, 1)
+    with store.session() as session:
+        message = session.query(OutboxMessage).one()
+        assert message.sent_at is None and message.attempts == 1 and message.last_error
+    assert mail.deliver_pending(store, down).failed == 0  # not due yet: waits for the pause
+    up = mail.SmtpTransport("127.0.0.1", controller.port)
+    later = now_utc() + timedelta(minutes=2)
+    assert mail.deliver_pending(store, up, now=later).sent == 1
+    assert len(inbox.messages) == 1
+
+
+def test_without_smtp_mail_goes_to_eml_files(store, tmp_path):
+    queue_one(store, "marie@example.be")
+    report = mail.deliver_pending(store, mail.EmlTransport(tmp_path / "outbox"))
+    assert report.sent == 1
+    [path] = (tmp_path / "outbox").glob("*.eml")
+    parsed = email.message_from_bytes(path.read_bytes())
+    assert parsed["To"] == "marie@example.be"
+
+
+def test_smtp_url_is_parsed_without_leaking_it(monkeypatch):
+    transport = mail.SmtpTransport.from_url("smtps://bot:geheim%21@mail.example.be:2465")
+    assert (transport.host, transport.port, transport.username, transport.password, transport.tls) == (
+        "mail.example.be", 2465, "bot", "geheim!", True)
+    with pytest.raises(ValueError):
+        mail.SmtpTransport.from_url("http://mail.example.be")
