@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from typing import List, Optional
@@ -17,6 +18,8 @@ Veelgebruikte commando's:
   privacybot converse IN.jsonl OUT.jsonl   een reeks gesprekken in batch
   privacybot train                     model trainen (of hergebruiken als niets veranderde)
   privacybot evaluate                  held-out NLU-test en teststories, met rapport in reports/
+  privacybot requests list|show|update privacyverzoeken behandelen (support)
+  privacybot optouts list|check        de afmeldlijst voor direct marketing
 """
 
 
@@ -69,6 +72,39 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return validation.main()
 
 
+def _request_types():
+    from bot.rights import REQUEST_TYPES
+
+    return REQUEST_TYPES
+
+
+def _cmd_requests(args: argparse.Namespace) -> int:
+    from bot import staff
+
+    if args.action == "list":
+        return staff.list_requests(args.status, args.type, args.json)
+    if args.action == "show":
+        return staff.show_request(args.reference)
+    return staff.update_request(args.reference, args.status, args.note, f"staff:{args.actor}")
+
+
+def _cmd_optouts(args: argparse.Namespace) -> int:
+    from bot import staff
+
+    if args.action == "list":
+        return staff.list_optouts(args.json)
+    return staff.check_optout(args.address)
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from bot import settings
+    from bot.store.db import migrate
+
+    migrate()
+    print(f"Schema bijgewerkt: {settings.redacted(settings.database_url())}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privacybot", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,6 +139,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="trainingsdata controleren (rasa data validate)")
     validate.set_defaults(func=_cmd_validate)
+
+    requests = sub.add_parser("requests", help="privacyverzoeken bekijken en behandelen (support)")
+    req_sub = requests.add_subparsers(dest="action", required=True, metavar="ACTIE")
+    req_list = req_sub.add_parser("list", help="verzoeken, nieuwste eerst")
+    req_list.add_argument("--status", choices=["unverified", "open", "in_progress", "overdue", "done",
+                                               "rejected", "expired"])
+    req_list.add_argument("--type", choices=list(_request_types()))
+    req_list.add_argument("--json", action="store_true", help="als JSON")
+    req_show = req_sub.add_parser("show", help="één verzoek met zijn audit trail")
+    req_show.add_argument("reference")
+    req_update = req_sub.add_parser("update", help="status wijzigen (met notitie, komt in de audit trail)")
+    req_update.add_argument("reference")
+    req_update.add_argument("--status", required=True, choices=["open", "in_progress", "done", "rejected"])
+    req_update.add_argument("--note", required=True, help="waarom; bv. hoe de identiteit gecontroleerd werd")
+    req_update.add_argument("--actor", default=os.environ.get("USER", "support"), help="wie (standaard $USER)")
+    requests.set_defaults(func=_cmd_requests)
+
+    opt = sub.add_parser("optouts", help="de afmeldlijst voor direct marketing")
+    opt_sub = opt.add_subparsers(dest="action", required=True, metavar="ACTIE")
+    opt_list = opt_sub.add_parser("list", help="alle afmeldingen")
+    opt_list.add_argument("--json", action="store_true", help="als JSON")
+    opt_check = opt_sub.add_parser("check", help="exit 0 als afgemeld, 1 als niet (voor scripts)")
+    opt_check.add_argument("address", help="e-mailadres, telefoonnummer of postadres")
+    opt.set_defaults(func=_cmd_optouts)
+
+    db = sub.add_parser("db", help="databaseschema (Alembic-migraties) bijwerken")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(func=_cmd_db)
 
     spacy = sub.add_parser("spacy-model", help="welke Nederlandse spaCy-pipeline Rasa gebruikt")
     spacy.add_argument("action", choices=["ensure", "show"], nargs="?", default="show",

@@ -11,6 +11,7 @@ import yaml
 
 from bot import paths, settings, spacy_model, training
 from bot.processes import ActionServer, quiet_env, wait_for_http
+from bot.store.db import migrate
 
 
 def write_endpoints(actions_url: str) -> str:
@@ -38,7 +39,8 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True) -> 
         print("Geen model gevonden in models/.", file=sys.stderr)
         return 1
     print(f"Model: {model}")
-    print(f"Database: {settings.redacted(settings.database_url())}")
+    migrate()  # our tables (requests, opt-outs, outbox) next to Rasa's tracker store
+    print(f"Database: {settings.redacted(settings.database_url())} (schema bijgewerkt)")
 
     actions = ActionServer(port=actions_port, log_file=paths.VAR / "logs" / "actions.log")
     actions.start()

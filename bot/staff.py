@@ -1,0 +1,103 @@
+"""Staff commands for rights requests and opt-outs: ``privacybot requests …`` and
+``privacybot optouts …``. Thin: the rules live in bot.rights and bot.optouts."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import List, Optional
+
+from bot import optouts, rights
+from bot.store.db import Store, migrate
+
+STAFF_STATUSES = (rights.IN_PROGRESS, rights.DONE, rights.REJECTED, rights.OPEN)
+
+
+def local(moment: Optional[datetime]) -> str:
+    """A time as staff read it: Europe/Brussels."""
+    if moment is None:
+        return "-"
+    if moment.tzinfo is None:  # SQLite gives naive UTC back
+        from datetime import timezone
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(rights.BRUSSELS).strftime("%d/%m/%Y %H:%M")
+
+
+def _request_dict(request) -> dict:
+    return {"reference": request.reference, "type": request.request_type, "status": request.status,
+            "overdue": rights.is_overdue(request), "name": request.name, "email": request.email,
+            "customer_number": request.customer_number, "details": request.details,
+            "received": local(request.received_at), "deadline": request.deadline.strftime("%d/%m/%Y"),
+            "conversation_id": request.conversation_id}
+
+
+def _open_store() -> Store:
+    migrate()
+    return Store()
+
+
+def list_requests(status: Optional[str], request_type: Optional[str], as_json: bool) -> int:
+    store = _open_store()
+    items = [_request_dict(r) for r in rights.list_requests(store, status=status, request_type=request_type)]
+    if as_json:
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+        return 0
+    if not items:
+        print("Geen verzoeken.")
+        return 0
+    print(f"{'referentie':16} {'soort':20} {'status':12} {'ontvangen':17} {'termijn':11}")
+    for item in items:
+        flag = "  TE LAAT" if item["overdue"] else ""
+        print(f"{item['reference']:16} {item['type']:20} {item['status']:12} {item['received']:17} "
+              f"{item['deadline']:11}{flag}")
+    return 0
+
+
+def show_request(reference: str) -> int:
+    request = rights.get(_open_store(), reference.strip().upper())
+    if request is None:
+        print(f"Geen verzoek met referentie {reference}.")
+        return 1
+    item = _request_dict(request)
+    for key in ("reference", "type", "status", "name", "email", "customer_number", "details", "received",
+                "deadline", "conversation_id"):
+        print(f"{key:16} {item[key] if item[key] is not None else '-'}")
+    if item["overdue"]:
+        print("LET OP: de wettelijke termijn van één maand is verstreken.")
+    print("\nAudit:")
+    for event in request.events:
+        print(f"  {local(event.at)}  {event.actor:14} {event.from_status or '-':>11} -> {event.to_status:11} "
+              f"{event.note or ''}")
+    return 0
+
+
+def update_request(reference: str, status: str, note: str, actor: str) -> int:
+    try:
+        request = rights.change_status(_open_store(), reference.strip().upper(), status, actor, note)
+    except rights.RequestError as exc:
+        print(f"Fout: {exc}")
+        return 1
+    print(f"{request.reference}: status is nu {request.status}.")
+    return 0
+
+
+def list_optouts(as_json: bool) -> int:
+    items = [{"channel": o.channel, "address": o.address, "since": local(o.created_at), "source": o.source}
+             for o in optouts.list_optouts(_open_store())]
+    if as_json:
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+    elif not items:
+        print("Niemand heeft zich afgemeld.")
+    else:
+        for item in items:
+            print(f"{item['channel']:6} {item['address']:40} {item['since']}  ({item['source']})")
+    return 0
+
+
+def check_optout(address: str) -> int:
+    """Exit 0 when opted out (on any channel), 1 when not: for marketing scripts."""
+    channels: List[str] = optouts.opted_out_channels(_open_store(), address)
+    if channels:
+        print(f"Afgemeld voor: {', '.join(channels)}")
+        return 0
+    print("Niet afgemeld.")
+    return 1
