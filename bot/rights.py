@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import List, Optional
+from typing import Callable, List, Optional
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.contact import normalise_email
 from bot.store.db import Store
@@ -62,8 +63,10 @@ class NewRequest:
     conversation_id: Optional[str] = None
 
 
-def open_request(store: Store, new: NewRequest, now: Optional[datetime] = None) -> RightsRequest:
-    """Store a new, unverified request; returns it only after the commit succeeded."""
+def open_request(store: Store, new: NewRequest, now: Optional[datetime] = None,
+                 on_created: Optional[Callable[[Session, RightsRequest], None]] = None) -> RightsRequest:
+    """Store a new, unverified request; returns it only after the commit succeeded.
+    ``on_created`` runs inside the same transaction (e.g. to queue its e-mails)."""
     if new.request_type not in REQUEST_TYPES:
         raise RequestError(f"Onbekend soort verzoek: {new.request_type}")
     if not (new.name or "").strip():
@@ -81,6 +84,9 @@ def open_request(store: Store, new: NewRequest, now: Optional[datetime] = None) 
         try:
             with store.session() as session:
                 session.add(request)
+                session.flush()
+                if on_created is not None:
+                    on_created(session, request)
             return request
         except IntegrityError:
             continue

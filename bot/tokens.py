@@ -1,0 +1,63 @@
+"""Signed, expiring links (e-mail verification, unsubscribe) as JWTs (PyJWT, HS256).
+
+The key comes from PRIVACYBOT_SECRET_KEY. Without it, a random key is made once and kept in
+var/secret_key (mode 0600), so that a developer's links keep working across restarts; it is
+never in the repository. Production sets the variable (README: rotating secrets)."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+import jwt
+
+from bot import paths
+
+KEY_FILE = paths.VAR / "secret_key"
+ALGORITHM = "HS256"
+
+
+class TokenError(ValueError):
+    """A link that was tampered with, has expired, or is meant for something else."""
+
+
+def secret_key() -> str:
+    key = os.environ.get("PRIVACYBOT_SECRET_KEY")
+    if key:
+        return key
+    if not KEY_FILE.exists():
+        KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return KEY_FILE.read_text().strip()
+
+
+def sign(purpose: str, subject: str, ttl: Optional[timedelta], now: Optional[datetime] = None,
+         key: Optional[str] = None) -> str:
+    issued = now or datetime.now(timezone.utc)
+    claims = {"pur": purpose, "sub": subject, "iat": int(issued.timestamp())}
+    if ttl is not None:
+        claims["exp"] = int((issued + ttl).timestamp())
+    return jwt.encode(claims, key or secret_key(), algorithm=ALGORITHM)
+
+
+def verify(token: str, purpose: str, now: Optional[datetime] = None, key: Optional[str] = None) -> str:
+    """The subject of a valid token for this purpose; TokenError otherwise."""
+    options = {"require": ["pur", "sub", "iat"]}
+    try:
+        if now is None:
+            claims = jwt.decode(token, key or secret_key(), algorithms=[ALGORITHM], options=options)
+        else:  # for tests and the expiry job: judge expiry at a given moment
+            claims = jwt.decode(token, key or secret_key(), algorithms=[ALGORITHM],
+                                options={**options, "verify_exp": False})
+            if "exp" in claims and claims["exp"] < now.timestamp():
+                raise jwt.ExpiredSignatureError("expired")
+    except jwt.ExpiredSignatureError:
+        raise TokenError("Deze link is verlopen.") from None
+    except jwt.PyJWTError:
+        raise TokenError("Deze link is ongeldig.") from None
+    if claims.get("pur") != purpose:
+        raise TokenError("Deze link is ongeldig.")
+    return claims["sub"]
