@@ -18,6 +18,7 @@ from bot.store.models import RequestEvent, RightsRequest
 VERIFY_TTL = timedelta(days=7)
 REMINDER_AFTER = timedelta(hours=24)
 VERIFY_PURPOSE = "verify"
+VERIFY_PATH = "/webhooks/privacy/verify"
 
 TYPE_LABELS = {
     "access": "inzage in je gegevens", "rectification": "rechtzetting van je gegevens",
@@ -37,7 +38,7 @@ def public_url() -> str:
 
 def verification_link(reference: str, now: Optional[datetime] = None) -> str:
     token = tokens.sign(VERIFY_PURPOSE, reference, VERIFY_TTL, now=now)
-    return f"{public_url()}/privacy/verify?token={token}"
+    return f"{public_url()}{VERIFY_PATH}?token={token}"
 
 
 def _confirmation(request: RightsRequest, link: str) -> str:

@@ -36,7 +36,7 @@ def outbox(store):
 
 
 def token_from(body: str) -> str:
-    link = next(word for word in body.split() if "/privacy/verify?token=" in word)
+    link = next(word for word in body.split() if "/webhooks/privacy/verify?token=" in word)
     return parse_qs(urlparse(link).query)["token"][0]
 
 
