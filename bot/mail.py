@@ -43,8 +43,8 @@ class Transport(Protocol):
 class EmlTransport:
     """Writes each message as an .eml file: the default when no SMTP server is configured."""
 
-    def __init__(self, folder: Path = paths.VAR / "outbox") -> None:
-        self.folder = folder
+    def __init__(self, folder: Optional[Path] = None) -> None:
+        self.folder = folder or Path(os.environ.get("PRIVACYBOT_OUTBOX_DIR", paths.VAR / "outbox"))
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

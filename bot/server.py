@@ -9,7 +9,7 @@ import time
 
 import yaml
 
-from bot import paths, settings, spacy_model, training
+from bot import jobs, paths, settings, spacy_model, training
 from bot.processes import ActionServer, quiet_env, wait_for_http
 from bot.store.db import migrate
 
@@ -44,6 +44,8 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True) -> 
 
     actions = ActionServer(port=actions_port, log_file=paths.VAR / "logs" / "actions.log")
     actions.start()
+    scheduler = jobs.Scheduler()
+    scheduler.start()
     endpoints = write_endpoints(actions.url)
     log_path = paths.VAR / "logs" / "rasa.log"
     cmd = training.rasa_command(
@@ -79,3 +81,4 @@ Stoppen met Ctrl-C.""", flush=True)
             except subprocess.TimeoutExpired:
                 rasa.kill()
         actions.stop()
+        scheduler.stop()

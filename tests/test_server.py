@@ -25,7 +25,8 @@ SECRET = "server-test-key-" + "k" * 40
 def running_server(trained_model, tmp_path):
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ, PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
-               PRIVACYBOT_SECRET_KEY=SECRET, PRIVACYBOT_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}")
+               PRIVACYBOT_SECRET_KEY=SECRET, PRIVACYBOT_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
+               PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"), PRIVACYBOT_JOB_INTERVAL="1")
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
                              "--actions-port", str(actions_port)], cwd=paths.ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -79,6 +80,11 @@ def test_links_in_our_mails_are_served_by_the_running_server(running_server, tmp
     store = Store(f"sqlite:///{tmp_path / 'run.db'}")
     request = request_flow.submit(store, rights.NewRequest("access", "Lisa Maes", "lisa@example.be"))
     link = request_flow.verification_link(request.reference)
+    deadline = time.monotonic() + 30  # the server's job delivers the queued mails by itself
+    while len(list((tmp_path / "outbox").glob("*.eml"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    delivered = [p.read_text() for p in (tmp_path / "outbox").glob("*.eml")]
+    assert len(delivered) == 2 and any("lisa@example.be" in text for text in delivered)
 
     status, body, headers = fetch(link)  # a mail scanner opening the link changes nothing
     assert status == 200 and "<form method=\"post\">" in body
