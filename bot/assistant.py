@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bot import paths, settings, spacy_model, topics
-from bot.processes import ActionServer, QUIET_ENV
-
-for _key, _value in QUIET_ENV.items():
-    os.environ.setdefault(_key, _value)
+from bot.processes import ActionServer
 
 # Rasa's own default slots are internal bookkeeping, not what the visitor told us.
 INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}

@@ -10,13 +10,8 @@ import urllib.request
 from pathlib import Path
 from typing import List, Optional
 
-from bot import paths
+from bot import QUIET_ENV, paths
 
-QUIET_ENV = {
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "RASA_TELEMETRY_ENABLED": "false",
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-}
 
 
 def quiet_env() -> dict:

@@ -13,11 +13,7 @@ from typing import Dict, List
 import pytest
 import sqlalchemy as sa
 
-from bot import paths
-from bot.processes import QUIET_ENV
-
-for key, value in QUIET_ENV.items():
-    os.environ.setdefault(key, value)
+from bot import paths  # importing bot quiets TensorFlow and SQLAlchemy (bot/__init__.py)
 
 PRIVACYBOT = [sys.executable, "-m", "bot.cli"]
 
