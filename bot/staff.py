@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import List, Optional
 
 from bot import optouts, rights
@@ -17,7 +17,6 @@ def local(moment: Optional[datetime]) -> str:
     if moment is None:
         return "-"
     if moment.tzinfo is None:  # SQLite gives naive UTC back
-        from datetime import timezone
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(rights.BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
