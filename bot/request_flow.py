@@ -97,12 +97,11 @@ def housekeeping(store: Store, now: Optional[datetime] = None) -> Housekeeping:
     with store.session() as session:
         pending = list(session.execute(select(RightsRequest).where(RightsRequest.status == rights.UNVERIFIED)).scalars())
     for request in pending:
-        received = request.received_at if request.received_at.tzinfo else request.received_at.replace(tzinfo=at.tzinfo)
-        if at - received >= VERIFY_TTL:
+        if at - request.received_at >= VERIFY_TTL:
             rights.change_status(store, request.reference, rights.EXPIRED, "systeem",
                                  "Niet bevestigd binnen 7 dagen", now=at)
             report.expired += 1
-        elif at - received >= REMINDER_AFTER and request.reminder_sent_at is None:
+        elif at - request.received_at >= REMINDER_AFTER and request.reminder_sent_at is None:
             with store.session() as session:
                 fresh = session.get(RightsRequest, request.id, with_for_update=True)
                 if fresh.reminder_sent_at is not None:
@@ -110,6 +109,6 @@ def housekeeping(store: Store, now: Optional[datetime] = None) -> Housekeeping:
                 fresh.reminder_sent_at = at
                 mail.queue(session, kind="reminder", recipient=fresh.email, request_id=fresh.id, now=at,
                            subject=f"Herinnering: bevestig je privacyverzoek {fresh.reference}",
-                           body=_confirmation(fresh, verification_link(fresh.reference, received)))
+                           body=_confirmation(fresh, verification_link(fresh.reference, fresh.received_at)))
             report.reminded += 1
     return report

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import List, Optional
 
 from bot import optouts, rights
-from bot.store.db import Store, migrate
+from bot.store.db import open_store
 
 STAFF_STATUSES = (rights.IN_PROGRESS, rights.DONE, rights.REJECTED, rights.OPEN)
 
@@ -16,8 +16,6 @@ def local(moment: Optional[datetime]) -> str:
     """A time as staff read it: Europe/Brussels."""
     if moment is None:
         return "-"
-    if moment.tzinfo is None:  # SQLite gives naive UTC back
-        moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(rights.BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
 
@@ -29,13 +27,8 @@ def _request_dict(request) -> dict:
             "conversation_id": request.conversation_id}
 
 
-def _open_store() -> Store:
-    migrate()
-    return Store()
-
-
 def list_requests(status: Optional[str], request_type: Optional[str], as_json: bool) -> int:
-    store = _open_store()
+    store = open_store()
     items = [_request_dict(r) for r in rights.list_requests(store, status=status, request_type=request_type)]
     if as_json:
         print(json.dumps(items, ensure_ascii=False, indent=2))
@@ -52,7 +45,7 @@ def list_requests(status: Optional[str], request_type: Optional[str], as_json: b
 
 
 def show_request(reference: str) -> int:
-    request = rights.get(_open_store(), reference.strip().upper())
+    request = rights.get(open_store(), reference.strip().upper())
     if request is None:
         print(f"Geen verzoek met referentie {reference}.")
         return 1
@@ -71,7 +64,7 @@ def show_request(reference: str) -> int:
 
 def update_request(reference: str, status: str, note: str, actor: str) -> int:
     try:
-        request = rights.change_status(_open_store(), reference.strip().upper(), status, actor, note)
+        request = rights.change_status(open_store(), reference.strip().upper(), status, actor, note)
     except rights.RequestError as exc:
         print(f"Fout: {exc}")
         return 1
@@ -81,7 +74,7 @@ def update_request(reference: str, status: str, note: str, actor: str) -> int:
 
 def list_optouts(as_json: bool) -> int:
     items = [{"channel": o.channel, "address": o.address, "since": local(o.created_at), "source": o.source}
-             for o in optouts.list_optouts(_open_store())]
+             for o in optouts.list_optouts(open_store())]
     if as_json:
         print(json.dumps(items, ensure_ascii=False, indent=2))
     elif not items:
@@ -94,7 +87,7 @@ def list_optouts(as_json: bool) -> int:
 
 def check_optout(address: str) -> int:
     """Exit 0 when opted out (on any channel), 1 when not: for marketing scripts."""
-    channels: List[str] = optouts.opted_out_channels(_open_store(), address)
+    channels: List[str] = optouts.opted_out_channels(open_store(), address)
     if channels:
         print(f"Afgemeld voor: {', '.join(channels)}")
         return 0

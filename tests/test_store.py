@@ -44,6 +44,7 @@ def test_a_new_request_is_unverified_with_a_reference_deadline_and_audit(store):
     assert request.deadline == date(2026, 2, 28)  # one month, clamped to the month's end
     stored = rights.get(store, request.reference)
     assert [(e.actor, e.from_status, e.to_status) for e in stored.events] == [("chat", None, "unverified")]
+    assert stored.received_at == received  # read back as an aware UTC moment on every database
 
 
 def test_references_are_random_not_sequential(store):

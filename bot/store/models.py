@@ -1,14 +1,32 @@
 """Tables of our own, beside Rasa's tracker store in the same database."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import List, Optional
+from datetime import timezone
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
-from sqlalchemy import Column
+from sqlalchemy.types import TypeDecorator
 
 Base = declarative_base()
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in time, stored as UTC and always read back timezone-aware. PostgreSQL keeps
+    the zone itself; SQLite would hand back naive values, which every caller would then have
+    to patch."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: use an aware (UTC) moment")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class RightsRequest(Base):
@@ -25,11 +43,11 @@ class RightsRequest(Base):
     customer_number = Column(String(64))
     details = Column(Text)
     conversation_id = Column(String(255))
-    received_at = Column(DateTime(timezone=True), nullable=False)
+    received_at = Column(UTCDateTime(), nullable=False)
     deadline = Column(Date, nullable=False)
-    verified_at = Column(DateTime(timezone=True))
-    reminder_sent_at = Column(DateTime(timezone=True))
-    closed_at = Column(DateTime(timezone=True))
+    verified_at = Column(UTCDateTime())
+    reminder_sent_at = Column(UTCDateTime())
+    closed_at = Column(UTCDateTime())
 
     events = relationship("RequestEvent", back_populates="request", order_by="RequestEvent.id",
                           cascade="all, delete-orphan")
@@ -42,7 +60,7 @@ class RequestEvent(Base):
 
     id = Column(Integer, primary_key=True)
     request_id = Column(Integer, ForeignKey("rights_requests.id", ondelete="CASCADE"), nullable=False, index=True)
-    at = Column(DateTime(timezone=True), nullable=False)
+    at = Column(UTCDateTime(), nullable=False)
     actor = Column(String(100), nullable=False)
     from_status = Column(String(20))
     to_status = Column(String(20), nullable=False)
@@ -60,7 +78,7 @@ class OptOut(Base):
     id = Column(Integer, primary_key=True)
     channel = Column(String(10), nullable=False)
     address = Column(String(320), nullable=False, index=True)
-    created_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False)
     source = Column(String(50), nullable=False)
 
 
@@ -76,8 +94,8 @@ class OutboxMessage(Base):
     subject = Column(String(300), nullable=False)
     body = Column(Text, nullable=False)
     request_id = Column(Integer, ForeignKey("rights_requests.id", ondelete="SET NULL"), index=True)
-    created_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
-    next_attempt_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    sent_at = Column(DateTime(timezone=True), index=True)
+    next_attempt_at = Column(UTCDateTime(), nullable=False, index=True)
+    sent_at = Column(UTCDateTime(), index=True)
     last_error = Column(Text)
