@@ -22,7 +22,7 @@ from sanic.request import Request
 
 from bot import request_flow, tokens, unsubscribe_links
 from bot.contact import InvalidContact
-from bot.store.db import Store, migrate
+from bot.store.db import Store, open_store
 
 PAGE = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -49,8 +49,7 @@ def form(action_label: str, explanation: str) -> str:
 
 @lru_cache(maxsize=1)
 def _store() -> Store:
-    migrate()
-    return Store()
+    return open_store()
 
 
 async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:

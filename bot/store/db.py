@@ -57,3 +57,9 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def open_store(url: Optional[str] = None) -> Store:
+    """A store on an up-to-date schema: what every entry point (CLI, link pages) starts with."""
+    migrate(url)
+    return Store(url)
