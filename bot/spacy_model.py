@@ -162,6 +162,8 @@ def ensure(shared_models: Optional[Path] = None) -> Selection:
 
 def _retire_models(reason: str) -> None:
     """Move trained models aside: they were trained on another spaCy pipeline."""
+    from bot import training  # imported here: training needs no spaCy, spaCy set-up needs no training
+
     models = sorted(paths.MODELS.glob("*.tar.gz"))
     if not models:
         return
@@ -169,7 +171,7 @@ def _retire_models(reason: str) -> None:
     stale.mkdir(parents=True, exist_ok=True)
     for model in models:
         model.rename(stale / model.name)
-        sidecar = model.with_name(model.name.removesuffix(".tar.gz") + ".json")
-        if sidecar.exists():
-            sidecar.rename(stale / sidecar.name)
+        fingerprint = training.sidecar(model)
+        if fingerprint.exists():
+            fingerprint.rename(stale / fingerprint.name)
     print(f"==> {reason}: {len(models)} model(len) verplaatst naar {stale}", flush=True)

@@ -41,16 +41,17 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _sidecar(model: Path) -> Path:
+def sidecar(model: Path) -> Path:
+    """Where a model's fingerprint is kept."""
     return model.with_name(model.name.removesuffix(".tar.gz") + ".json")
 
 
 def current_model(out: Path = paths.MODELS) -> Optional[Path]:
     """The latest model, if it was trained on exactly the project as it is now."""
     model = latest_model(out)
-    if model is None or not _sidecar(model).exists():
+    if model is None or not sidecar(model).exists():
         return None
-    meta = json.loads(_sidecar(model).read_text(encoding="utf-8"))
+    meta = json.loads(sidecar(model).read_text(encoding="utf-8"))
     return model if meta.get("fingerprint") == project_fingerprint() else None
 
 
@@ -78,7 +79,7 @@ def train(force: bool = False, quiet: bool = False, out: Path = paths.MODELS) ->
     model = latest_model(out)
     if model is None:
         raise RuntimeError("rasa train gaf geen model")
-    _sidecar(model).write_text(json.dumps({"fingerprint": fingerprint}, indent=2), encoding="utf-8")
+    sidecar(model).write_text(json.dumps({"fingerprint": fingerprint}, indent=2), encoding="utf-8")
     prune(out)
     return model
 
@@ -88,4 +89,4 @@ def prune(models_dir: Path = paths.MODELS, keep: int = KEEP_MODELS) -> None:
     models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     for old in models[:-keep]:
         old.unlink()
-        _sidecar(old).unlink(missing_ok=True)
+        sidecar(old).unlink(missing_ok=True)
