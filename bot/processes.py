@@ -13,7 +13,6 @@ from typing import List, Optional
 from bot import QUIET_ENV, paths
 
 
-
 def quiet_env() -> dict:
     env = dict(os.environ)
     env.update(QUIET_ENV)

@@ -42,7 +42,7 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True) -> 
     migrate()  # our tables (requests, opt-outs, outbox) next to Rasa's tracker store
     print(f"Database: {settings.redacted(settings.database_url())} (schema bijgewerkt)")
 
-    actions = ActionServer(port=actions_port, log_file=paths.VAR / "logs" / "actions.log")
+    actions = ActionServer(port=actions_port)
     actions.start()
     scheduler = jobs.Scheduler()
     scheduler.start()
