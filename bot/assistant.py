@@ -52,7 +52,7 @@ class Assistant:
     def __init__(self, model_path: Optional[Path] = None, database_url: Optional[str] = None) -> None:
         self.model_path = model_path
         self.database_url = database_url or settings.database_url()
-        self.action_server = ActionServer()
+        self.action_server = ActionServer(env={"PRIVACYBOT_DATABASE_URL": self.database_url})
         self.agent = None
 
     async def __aenter__(self) -> "Assistant":
@@ -73,7 +73,11 @@ class Assistant:
         model = self.model_path or training.latest_model()
         if model is None:
             raise RuntimeError("Geen getraind model in models/: voer eerst 'privacybot train' uit.")
+        from bot.store.db import migrate
+
         loop = asyncio.get_running_loop()
+        # The actions write requests and opt-outs: their tables must exist before the first turn.
+        await loop.run_in_executor(None, migrate, self.database_url)
         await loop.run_in_executor(None, self.action_server.start)
         endpoints = AvailableEndpoints(
             action=EndpointConfig(url=self.action_server.url),

@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from bot import QUIET_ENV, paths
 
@@ -42,9 +42,11 @@ def wait_for_http(url: str, timeout: float, process: Optional[subprocess.Popen] 
 class ActionServer:
     """The real rasa_sdk action server, serving ``actions/`` on a local port."""
 
-    def __init__(self, port: Optional[int] = None, log_file: Optional[Path] = None) -> None:
+    def __init__(self, port: Optional[int] = None, log_file: Optional[Path] = None,
+                 env: Optional[Dict[str, str]] = None) -> None:
         self.port = port or free_port()
         self.log_file = log_file or paths.VAR / "logs" / "actions.log"
+        self.env = dict(env or {})  # e.g. the database the actions must write to
         self.process: Optional[subprocess.Popen] = None
 
     @property
@@ -58,7 +60,7 @@ class ActionServer:
     def start(self, timeout: float = 60) -> "ActionServer":
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_file, "ab")
-        self.process = subprocess.Popen(self.command(), cwd=paths.ROOT, env=quiet_env(),
+        self.process = subprocess.Popen(self.command(), cwd=paths.ROOT, env={**quiet_env(), **self.env},
                                         stdout=log, stderr=subprocess.STDOUT)
         log.close()
         wait_for_http(f"http://127.0.0.1:{self.port}/health", timeout, self.process)

@@ -3,7 +3,8 @@ and harmless set apart from the ones that need fixing.
 
 Harmless here:
 - "utterance X is not used in any story or rule" for responses that a custom action sends
-  (the follow-up and fallback actions, and the retrieval responses ``utter_faq/*``);
+  (the follow-up, fallback and form actions, and the retrieval responses ``utter_faq/*``),
+  and the ``utter_ask_<slot>`` questions that forms send;
 - "duplicated intents ... faq": Rasa 3.6 reports a retrieval intent that is listed in the
   domain and implied by its ``utter_faq/*`` responses twice.
 """
@@ -14,7 +15,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import List
 
-from bot import fallback, paths, topics, training
+from bot import chat_forms, fallback, paths, topics, training
 from bot.processes import quiet_env
 
 UNUSED = re.compile(r"The utterance '([^']+)' is not used in any story or rule")
@@ -34,7 +35,10 @@ class ValidationResult:
 
 
 def responses_sent_by_actions() -> set:
-    return {"utter_faq", *fallback.RESPONSES, *topics.responses_used_by_actions()}
+    return {"utter_faq", *fallback.RESPONSES, *topics.responses_used_by_actions(), *chat_forms.RESPONSES}
+
+
+FORM_QUESTION = re.compile(r"^utter_ask_\w+$")  # a form asks for its slots with these
 
 
 def classify(output: str, returncode: int) -> ValidationResult:
@@ -49,7 +53,8 @@ def classify(output: str, returncode: int) -> ValidationResult:
         if message.startswith("Issue found in") and number + 1 < len(lines):
             message = f"{message} {lines[number + 1].strip()}"
         unused = UNUSED.search(message)
-        if (unused and unused.group(1) in allowed) or DUPLICATE_FAQ.search(message):
+        if (unused and (unused.group(1) in allowed or FORM_QUESTION.match(unused.group(1)))) \
+                or DUPLICATE_FAQ.search(message):
             result.harmless.append(message)
         else:
             result.problems.append(message)

@@ -57,6 +57,38 @@ def nlu_figures(trained_model):
     return evaluation.test_nlu(trained_model)
 
 
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives, to read it back in tests."""
+
+    def __init__(self):
+        from aiosmtpd.handlers import Message
+
+        self.messages = []
+        inbox = self
+
+        class Keep(Message):
+            def handle_message(self, message):
+                inbox.messages.append(message)
+
+        self.handler = Keep()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free local port."""
+    from aiosmtpd.controller import Controller
+
+    from bot.processes import free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox.handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
 ADMIN_URL = os.environ.get("PRIVACYBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

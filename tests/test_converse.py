@@ -61,6 +61,9 @@ def turns(batch, key):
     return results[key]["turns"]
 
 
+OPENS_A_FORM = {"erasure-request", "unsubscribe", "buttons"}
+
+
 def test_every_conversation_is_answered_in_the_output_format(batch):
     results, proc = batch
     assert set(results) == set(SCENARIOS), proc.stderr[-2000:]
@@ -70,7 +73,9 @@ def test_every_conversation_is_answered_in_the_output_format(batch):
             assert set(turn) == {"user", "intent", "confidence", "response_key", "bot", "buttons",
                                  "slots", "active_loop"}
             assert turn["bot"], f"{key}: no reply to {turn['user']!r}"
-            assert turn["active_loop"] is None
+            # Only a request or unsubscribe opens a form (tests/test_forms.py follows those).
+            assert turn["active_loop"] in ({None} if key not in OPENS_A_FORM else
+                                           {None, "rights_request_form", "unsubscribe_form"})
 
 
 def test_malformed_lines_are_reported_by_line_number_and_skipped(batch):
@@ -139,8 +144,8 @@ def test_a_question_after_a_miss_is_answered(batch):
     ("robot", "bot_challenge", "automatische assistent"),
     ("human", "human_handoff", "privacy@kmo-verzekeringen.be"),
     ("help", "help", "Kies een onderwerp"),
-    ("erasure-request", "request_erasure", "privacy@kmo-verzekeringen.be"),
-    ("unsubscribe", "unsubscribe", "uitschrijflink"),
+    ("erasure-request", "request_erasure", "voor- en achternaam"),
+    ("unsubscribe", "unsubscribe", "Op welk e-mailadres"),
     ("insurance", "insurance_question", "alleen vragen over privacy"),
     ("english", "other_language", "Nederlands"),
     ("french", "other_language", "Nederlands"),

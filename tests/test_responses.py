@@ -130,3 +130,32 @@ def test_key_figures_of_the_statement_are_answered():
     assert RESPONSES["utter_faq/automated_decisions"].startswith("Nee")
     assert RESPONSES["utter_faq/selling_data"].startswith("Nee")
     assert "niet gedeeld met de andere takken" in RESPONSES["utter_faq/group_sharing"]
+
+
+# ---- texts the form actions build (bot/chat_forms.py) ------------------------------------------
+# Facts about our own process, not the statement: the verification link lasts 7 days.
+PROCESS_FACTS = {"7 dagen"}
+
+
+def form_texts() -> list[str]:
+    from bot import chat_forms, rights
+
+    slots = {"request_type": "rectification", "requester_name": "Jan Peeters", "requester_email": "jan@example.be",
+             "customer_number": "geen", "request_details": "mijn straat is fout"}
+    texts = [chat_forms.summary({**slots, "request_type": t}) for t in rights.REQUEST_TYPES]
+    texts += [chat_forms.name_question(t) for t in rights.REQUEST_TYPES]
+    texts += [chat_forms.details_question(t) for t in rights.REQUEST_TYPES]
+    texts += list(chat_forms.STATUS_TEXT.values()) + [chat_forms.NOT_FOUND, chat_forms.TOO_MANY,
+                                                      chat_forms.db_trouble("je verzoek")]
+    texts += [chat_forms.submit_unsubscribe(None, {"unsubscribe_channel": "email", "unsubscribe_email": "a@example.be"}).text]
+    return texts
+
+
+@pytest.mark.parametrize("text", form_texts())
+def test_form_texts_state_only_policy_or_process_facts(text):
+    for kind, value in facts(text):
+        if value in PROCESS_FACTS or value.endswith("@example.be"):
+            continue
+        assert normalise(value) in NORMALISED_POLICY, f"{kind} '{value}' not in the policy: {text}"
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    assert "u" not in words and "uw" not in words, text

@@ -1,7 +1,10 @@
 """`privacybot run` (what ./run starts): action server and Rasa server answer over REST."""
 from __future__ import annotations
 
+import contextlib
+import email.policy
 import json
+import re
 import os
 import signal
 import subprocess
@@ -21,12 +24,12 @@ from bot.processes import free_port, wait_for_http
 SECRET = "server-test-key-" + "k" * 40
 
 
-@pytest.fixture
-def running_server(trained_model, tmp_path):
+@contextlib.contextmanager
+def start_server(tmp_path, **extra_env):
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ, PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
                PRIVACYBOT_SECRET_KEY=SECRET, PRIVACYBOT_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
-               PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"), PRIVACYBOT_JOB_INTERVAL="1")
+               PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"), PRIVACYBOT_JOB_INTERVAL="1", **extra_env)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
                              "--actions-port", str(actions_port)], cwd=paths.ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -36,6 +39,12 @@ def running_server(trained_model, tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
+
+
+@pytest.fixture
+def running_server(trained_model, tmp_path):
+    with start_server(tmp_path) as server:
+        yield server
 
 
 def say(port: int, sender: str, text: str) -> list:
@@ -105,3 +114,90 @@ def test_links_in_our_mails_are_served_by_the_running_server(running_server, tmp
     assert fetch(expired, "POST", b"")[0] == 400
     assert optouts.opted_out_channels(store, "piet@example.be") == []
     store.dispose()
+
+
+def wait_for_mails(inbox, count: int, timeout: float = 30) -> list:
+    deadline = time.monotonic() + timeout  # the server's job delivers queued mail by itself
+    while len(inbox.messages) < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return list(inbox.messages)
+
+
+def body_of(message) -> str:
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    return parsed.get_body(("plain",)).get_content()
+
+
+def staff(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=paths.ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monkeypatch):
+    """A visitor asks for erasure in the chat; the e-mails arrive by SMTP; the link verifies the
+    address; staff take the request through to done; the audit trail shows every step."""
+    controller, inbox = smtp_server
+    smtp = f"smtp://127.0.0.1:{controller.port}"
+    database = f"sqlite:///{tmp_path / 'run.db'}"
+    with start_server(tmp_path, PRIVACYBOT_SMTP_URL=smtp) as (port, _, _):
+        for text in ("ik wil dat jullie al mijn gegevens wissen", "Jan Peeters", "Jan.Peeters@Example.be",
+                     "klantnummer 884512"):
+            say(port, "visitor-e2e", text)
+        summary = say(port, "visitor-e2e", "ja")  # the summary came before; this sends it
+        reply = " ".join(m.get("text", "") for m in summary)
+        reference = re.search(r"PRV-[0-9A-Z]{10}", reply).group(0)
+
+        mails = wait_for_mails(inbox, 2)
+        by_recipient = {m["To"]: m for m in mails}
+        assert set(by_recipient) == {"jan.peeters@example.be", "privacy@kmo-verzekeringen.be"}
+        confirmation = body_of(by_recipient["jan.peeters@example.be"])
+        notification = body_of(by_recipient["privacy@kmo-verzekeringen.be"])
+        assert reference in confirmation and reference in notification
+        assert "Jan Peeters" not in notification and "jan.peeters" not in notification  # no personal data
+        link = re.search(r"http://\S+/webhooks/privacy/verify\?token=\S+", confirmation).group(0)
+        status, body, _ = fetch(link, "POST", b"")
+        assert status == 200 and reference in body
+
+    env = dict(os.environ, PRIVACYBOT_DATABASE_URL=database)
+    store = Store(database)
+    assert rights.get(store, reference).status == rights.OPEN
+    listed = json.loads(staff("requests", "list", "--status", "open", "--json", env=env).stdout)
+    assert [item["reference"] for item in listed] == [reference]
+    assert staff("requests", "update", reference, "--status", "in_progress", "--note", "gestart", env=env).returncode == 0
+    done = staff("requests", "update", reference, "--status", "done", "--note", "gewist op 25/11", env=env)
+    assert done.returncode == 0 and "done" in done.stdout
+    request = rights.get(store, reference)
+    assert request.status == rights.DONE and request.closed_at is not None
+    assert request.request_type == "erasure" and request.customer_number == "884512"
+    trail = [(e.from_status, e.to_status, e.actor, e.note) for e in request.events]
+    assert [(t[0], t[1]) for t in trail] == [(None, "unverified"), ("unverified", "open"),
+                                             ("open", "in_progress"), ("in_progress", "done")]
+    assert trail[1][2] == "aanvrager (link)" and trail[3][3] == "gewist op 25/11"
+    shown = staff("requests", "show", reference, env=env).stdout
+    assert "gewist op 25/11" in shown and "aanvrager (link)" in shown
+    assert staff("requests", "update", reference, "--status", "open", "--note", "x", env=env).returncode != 0
+    store.dispose()
+
+
+def test_unsubscribing_from_chat_and_by_link(trained_model, tmp_path, monkeypatch):
+    database = f"sqlite:///{tmp_path / 'run.db'}"
+    env = dict(os.environ, PRIVACYBOT_DATABASE_URL=database)
+    with start_server(tmp_path) as (port, _, _):
+        say(port, "visitor-unsub", "ik wil geen reclame meer ontvangen")
+        say(port, "visitor-unsub", "per e-mail")
+        reply = say(port, "visitor-unsub", "Marie.Claes@Example.be")
+        assert "uitgeschreven" in reply[0]["text"]
+        assert staff("optouts", "check", "marie.claes@example.be", env=env).returncode == 0
+        assert staff("optouts", "check", "0470 99 88 77", env=env).returncode == 1
+
+        monkeypatch.setenv("PRIVACYBOT_SECRET_KEY", SECRET)
+        monkeypatch.setenv("PRIVACYBOT_PUBLIC_URL", f"http://127.0.0.1:{port}")
+        link = unsubscribe_links.unsubscribe_link("Wout.Maes@example.be")
+        tampered = link.replace("token=", "token=x")
+        assert fetch(tampered, "POST", b"List-Unsubscribe=One-Click")[0] == 400
+        assert staff("optouts", "check", "wout.maes@example.be", env=env).returncode == 1
+        status, body, _ = fetch(link, "POST", b"List-Unsubscribe=One-Click")
+        assert status == 200 and "uitgeschreven" in body
+    assert staff("optouts", "check", "WOUT.MAES@example.be", env=env).returncode == 0
+    listed = json.loads(staff("optouts", "list", "--json", env=env).stdout)
+    assert sorted(item["address"] for item in listed) == ["marie.claes@example.be", "wout.maes@example.be"]

@@ -1,0 +1,271 @@
+"""What the chat forms ask, in which order, what they say before confirming, and what they
+answer once the request, opt-out or status lookup has (or has not) been stored.
+
+Plain Python over ``rights``, ``request_flow`` and ``optouts``; the Rasa actions in
+``actions/`` only pass slots in and messages out.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import contact, optouts, request_flow, rights
+from bot.form_input import ALL_CHANNELS, SKIP
+from bot.store.db import Store
+
+log = logging.getLogger(__name__)
+
+MAILBOX = "privacy@kmo-verzekeringen.be"
+MAX_LOOKUP_FAILURES = 3
+
+# ---- the rights request form ---------------------------------------------------------------
+RIGHTS_FORM = "rights_request_form"
+RIGHTS_SLOTS = ["request_type", "requester_name", "requester_email", "customer_number",
+                "request_details", "change_field", "request_confirmed"]
+
+# Rights whose handling needs to know what exactly: what is wrong, or which processing.
+DETAILS_QUESTION = {
+    "rectification": "Welke gegevens kloppen niet, en wat moet het zijn?",
+    "restriction": "Welke verwerking van je gegevens wil je laten beperken, en waarom?",
+    "objection": "Tegen welke verwerking maak je bezwaar, en om welke reden die met je situatie te maken heeft?",
+    "consent_withdrawal": "Voor welke verwerking trek je je toestemming in (bv. de nieuwsbrief)?",
+}
+
+# What happens after the request, per right: only what the privacy statement says.
+WHAT_HAPPENS = {
+    "access": "Je krijgt bevestiging of we je gegevens verwerken, hoe en waarom, en een kopie ervan.",
+    "rectification": "We zetten de foutieve gegevens recht.",
+    "erasure": "Wissing is geen absoluut recht: sommige gegevens moeten we een tijd bijhouden om aan de wet te voldoen.",
+    "restriction": "Beperking kan in bepaalde specifieke gevallen; we laten je weten of dat voor jou geldt.",
+    "portability": "Je krijgt de gegevens die je ons zelf gaf in een machineleesbare vorm.",
+    "objection": "We bekijken je bezwaar tegen de verwerking op basis van ons gerechtvaardigd belang.",
+    "marketing_objection": "Bezwaar tegen direct marketing is absoluut: er wordt altijd gevolg aan gegeven, een reden is niet nodig.",
+    "consent_withdrawal": "Je toestemming intrekken is even eenvoudig als ze geven; de verwerking op basis ervan stopt.",
+}
+
+FIELD_LABELS = {
+    "request_type": "Soort verzoek", "requester_name": "Naam", "requester_email": "E-mailadres",
+    "customer_number": "Klant- of polisnummer", "request_details": "Toelichting",
+}
+
+
+def needs_details(request_type: Optional[str]) -> bool:
+    return request_type in DETAILS_QUESTION
+
+
+def rights_required_slots(slots: Dict[str, object]) -> List[str]:
+    """The slots still to ask, in order; 'change_field' first while the visitor is choosing
+    what to change (request_confirmed is False)."""
+    required = ["request_type", "requester_name", "requester_email", "customer_number"]
+    if needs_details(slots.get("request_type")):
+        required.append("request_details")
+    required.append("request_confirmed")
+    if slots.get("request_confirmed") is False:
+        required.insert(0, "change_field")
+    return required
+
+
+def changeable_fields(request_type: Optional[str]) -> List[str]:
+    fields = ["request_type", "requester_name", "requester_email", "customer_number"]
+    if needs_details(request_type):
+        fields.append("request_details")
+    return fields
+
+
+def type_label(request_type: Optional[str]) -> str:
+    return request_flow.TYPE_LABELS.get(request_type or "", "een privacyverzoek")
+
+
+def name_question(request_type: Optional[str]) -> str:
+    return (f"Ik registreer hier meteen je verzoek: {type_label(request_type)}. Ik vraag alleen wat nodig is "
+            "om het te behandelen; typ 'annuleer' om te stoppen. Wat is je voor- en achternaam?")
+
+
+def details_question(request_type: Optional[str]) -> str:
+    return DETAILS_QUESTION.get(request_type or "", "Wat moeten we weten om je verzoek te behandelen?")
+
+
+def summary(slots: Dict[str, object]) -> str:
+    """Everything the visitor gave, and what happens next, before asking to send it."""
+    request_type = slots.get("request_type")
+    lines = [f"Even nakijken. Verzoek: {type_label(request_type)}.",
+             f"Naam: {slots.get('requester_name')}. E-mailadres: {slots.get('requester_email')}."]
+    number = slots.get("customer_number")
+    if number and number != SKIP:
+        lines.append(f"Klant- of polisnummer: {number}.")
+    if needs_details(request_type) and slots.get("request_details"):
+        lines.append(f"Toelichting: {slots.get('request_details')}")
+    lines.append(
+        f"Wat er gebeurt: we registreren je verzoek en mailen je een bevestigingslink; pas als je die binnen "
+        f"7 dagen aanklikt, behandelen we het, zodat niemand anders jouw gegevens kan opvragen. "
+        f"{WHAT_HAPPENS.get(request_type or '', '')} We antwoorden binnen één maand. Zal ik het versturen?")
+    return "\n".join(lines)
+
+
+@dataclass
+class Outcome:
+    """What to tell the visitor; ``stored`` is True only after the commit succeeded."""
+    text: str
+    stored: bool
+    reference: Optional[str] = None
+    extra: Dict[str, object] = field(default_factory=dict)
+
+
+CANCELLED = {RIGHTS_FORM: "utter_request_cancelled", "unsubscribe_form": "utter_unsubscribe_cancelled",
+             "status_lookup_form": "utter_lookup_cancelled"}
+NOT_SENT = "utter_request_not_sent"
+# Responses the form actions send themselves (no story or rule names them).
+RESPONSES = {*CANCELLED.values(), NOT_SENT}
+
+
+def cancel_response(active_loop: Optional[str]) -> str:
+    return CANCELLED.get(active_loop or "", CANCELLED[RIGHTS_FORM])
+
+
+def db_trouble(what: str) -> str:
+    return (f"Sorry, door een technisch probleem kon ik {what} nu niet registreren: er is niets bewaard "
+            f"of verstuurd. Probeer het later opnieuw, of mail je verzoek naar {MAILBOX}.")
+
+
+def submit_rights_request(store: Optional[Store], slots: Dict[str, object],
+                          conversation_id: Optional[str]) -> Outcome:
+    """Store the request (and queue its e-mails); confirm only what was committed."""
+    request_type = str(slots.get("request_type"))
+    number = slots.get("customer_number")
+    new = rights.NewRequest(
+        request_type=request_type, name=str(slots.get("requester_name") or ""),
+        email=str(slots.get("requester_email") or ""),
+        customer_number=None if number in (None, SKIP) else str(number),
+        details=str(slots.get("request_details")) if needs_details(request_type) and slots.get("request_details") else None,
+        conversation_id=conversation_id)
+    try:
+        if store is None:
+            raise SQLAlchemyError("geen database")
+        request = request_flow.submit(store, new)
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("rights request not stored: %s", type(exc).__name__)
+        return Outcome(db_trouble("je verzoek"), stored=False)
+    except (rights.RequestError, contact.InvalidContact) as exc:
+        return Outcome(f"{exc} Je verzoek is niet verstuurd; begin gerust opnieuw.", stored=False)
+    deadline = request.deadline.strftime("%d/%m/%Y")
+    text = (f"Je verzoek is geregistreerd met referentie {request.reference}. We mailden een bevestigingslink naar "
+            f"{request.email}: klik erop binnen 7 dagen, anders kunnen we het niet behandelen. We antwoorden "
+            f"uiterlijk op {deadline} (één maand na ontvangst). Vragen? Mail naar {MAILBOX} met je referentie.")
+    return Outcome(text, stored=True, reference=request.reference)
+
+
+# ---- status lookup ---------------------------------------------------------------------------
+STATUS_FORM = "status_lookup_form"
+STATUS_SLOTS = ["lookup_reference", "lookup_email"]
+STATUS_TEXT = {
+    rights.UNVERIFIED: "wacht op de bevestiging van je e-mailadres: klik op de link in onze e-mail",
+    rights.OPEN: "is ontvangen en bevestigd, en wacht op behandeling",
+    rights.IN_PROGRESS: "is in behandeling",
+    rights.DONE: "is afgehandeld",
+    rights.REJECTED: "is afgewezen; de reden kreeg je per e-mail",
+    rights.EXPIRED: "is afgesloten omdat je e-mailadres niet binnen 7 dagen bevestigd werd",
+}
+NOT_FOUND = ("Ik vind geen verzoek met die combinatie van referentie en e-mailadres. Kijk beide na in onze "
+             "bevestigingsmail; lukt het niet, mail dan naar " + MAILBOX + ".")
+TOO_MANY = ("Je gaf te vaak een combinatie op die ik niet vind. Om je gegevens te beschermen zoek ik in dit "
+            "gesprek niet verder; mail je referentie naar " + MAILBOX + ".")
+
+
+def status_required_slots(failures: float) -> List[str]:
+    return [] if failures >= MAX_LOOKUP_FAILURES else list(STATUS_SLOTS)
+
+
+def look_up(store: Optional[Store], reference: Optional[str], email: Optional[str], failures: float) -> Outcome:
+    """Same answer for an unknown reference and a wrong e-mail address; counts failures."""
+    if failures >= MAX_LOOKUP_FAILURES:
+        return Outcome(TOO_MANY, stored=False, extra={"failures": failures})
+    try:
+        if store is None:
+            raise SQLAlchemyError("geen database")
+        found = rights.lookup_status(store, reference or "", email or "")
+        request = rights.get(store, reference) if found else None
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("status lookup failed: %s", type(exc).__name__)
+        return Outcome(f"Sorry, door een technisch probleem kan ik de status nu niet opzoeken. Probeer het later "
+                       f"opnieuw, of mail naar {MAILBOX}.", stored=False, extra={"failures": failures})
+    if request is None:
+        failures += 1
+        text = NOT_FOUND if failures < MAX_LOOKUP_FAILURES else TOO_MANY
+        return Outcome(text, stored=False, extra={"failures": failures})
+    text = f"Je verzoek {request.reference} ({type_label(request.request_type)}) {STATUS_TEXT[request.status]}."
+    if request.status in rights.ACTIVE:
+        text += f" We antwoorden uiterlijk op {request.deadline.strftime('%d/%m/%Y')}."
+    return Outcome(text, stored=True, reference=request.reference, extra={"failures": failures})
+
+
+# ---- unsubscribe form ----------------------------------------------------------------------------
+UNSUBSCRIBE_FORM = "unsubscribe_form"
+UNSUBSCRIBE_SLOTS = ["unsubscribe_channel", "unsubscribe_email", "unsubscribe_phone", "unsubscribe_postal"]
+ADDRESS_SLOT = {"email": "unsubscribe_email", "phone": "unsubscribe_phone", "sms": "unsubscribe_phone",
+                "post": "unsubscribe_postal"}
+CHANNEL_LABELS = {"email": "e-mail", "post": "post", "phone": "telefoon", "sms": "sms", ALL_CHANNELS: "alle kanalen"}
+
+
+def unsubscribe_required_slots(channel: Optional[str]) -> List[str]:
+    if channel == ALL_CHANNELS:
+        return ["unsubscribe_channel", "unsubscribe_email", "unsubscribe_phone", "unsubscribe_postal"]
+    if channel in ADDRESS_SLOT:
+        return ["unsubscribe_channel", ADDRESS_SLOT[channel]]
+    return ["unsubscribe_channel"]
+
+
+def optional_for(channel: Optional[str]) -> bool:
+    """With 'alle kanalen' each address may be skipped (at least one is needed)."""
+    return channel == ALL_CHANNELS
+
+
+def opt_outs_for(slots: Dict[str, object]) -> List[tuple]:
+    """(channel, address) pairs to record for the answers given."""
+    channel = slots.get("unsubscribe_channel")
+    def given(slot: str) -> Optional[str]:
+        value = slots.get(slot)
+        return None if value in (None, SKIP) else str(value)
+    if channel == ALL_CHANNELS:
+        pairs = []
+        if given("unsubscribe_email"):
+            pairs.append(("email", given("unsubscribe_email")))
+        if given("unsubscribe_phone"):
+            pairs += [("phone", given("unsubscribe_phone")), ("sms", given("unsubscribe_phone"))]
+        if given("unsubscribe_postal"):
+            pairs.append(("post", given("unsubscribe_postal")))
+        return pairs
+    address = given(ADDRESS_SLOT.get(str(channel), ""))
+    return [(str(channel), address)] if address else []
+
+
+def submit_unsubscribe(store: Optional[Store], slots: Dict[str, object]) -> Outcome:
+    pairs = opt_outs_for(slots)
+    if not pairs:
+        return Outcome("Ik kreeg geen adres of nummer om uit te schrijven; er is niets veranderd. "
+                       "Probeer het gerust opnieuw.", stored=False)
+    try:
+        if store is None:
+            raise SQLAlchemyError("geen database")
+        results = [optouts.opt_out(store, channel, address) for channel, address in pairs]
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("opt-out not stored: %s", type(exc).__name__)
+        return Outcome(db_trouble("je uitschrijving"), stored=False)
+    except contact.InvalidContact as exc:
+        return Outcome(f"{exc} Er is niets veranderd.", stored=False)
+    channels = sorted({CHANNEL_LABELS[r.channel] for r in results})
+    new = [r for r in results if r.created]
+    listed = ", ".join(channels)
+    if new:
+        text = f"Klaar: je bent meteen uitgeschreven voor reclame via {listed}."
+        if len(new) < len(results):
+            text += " Voor een deel stond je al uitgeschreven; dat blijft zo."
+    else:
+        text = f"Je stond al uitgeschreven voor reclame via {listed}; dat blijft zo, er verandert niets."
+    if any(r.channel in ("phone", "sms") for r in results):
+        text += (" Wil je van geen enkel bedrijf nog telefonische reclame, zet je nummer dan ook op de "
+                 "Bel-me-niet-meer-lijst.")
+    text += f" Vragen? Mail naar {MAILBOX}."
+    return Outcome(text, stored=True, extra={"created": len(new), "total": len(results)})
