@@ -57,7 +57,8 @@ def _cmd_shell(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot import server
 
-    return server.run(rasa_port=args.port, actions_port=args.actions_port, train=not args.no_train)
+    return server.run(rasa_port=args.port, actions_port=args.actions_port, train=not args.no_train,
+                      site_port=args.site_port)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="actieserver en Rasa-server starten op localhost")
     run.add_argument("--port", type=int, default=5005, help="poort van de Rasa-server (5005)")
     run.add_argument("--actions-port", type=int, default=5055, help="poort van de actieserver (5055)")
+    run.add_argument("--site-port", type=int, default=8000, help="poort van de demopagina met de chatwidget (8000)")
     run.add_argument("--no-train", action="store_true", help="niet trainen, het laatste model gebruiken")
     run.set_defaults(func=_cmd_run)
 

@@ -39,31 +39,29 @@ def wait_for_http(url: str, timeout: float, process: Optional[subprocess.Popen] 
     raise TimeoutError(f"{url} antwoordde niet binnen {timeout:.0f} s")
 
 
-class ActionServer:
-    """The real rasa_sdk action server, serving ``actions/`` on a local port."""
+class LocalServer:
+    """A helper server of ours in its own process on a local port, with a log file."""
+
+    name = "server"
+    health_path = "/health"
 
     def __init__(self, port: Optional[int] = None, log_file: Optional[Path] = None,
                  env: Optional[Dict[str, str]] = None) -> None:
         self.port = port or free_port()
-        self.log_file = log_file or paths.VAR / "logs" / "actions.log"
+        self.log_file = log_file or paths.VAR / "logs" / f"{self.name}.log"
         self.env = dict(env or {})  # e.g. the database the actions must write to
         self.process: Optional[subprocess.Popen] = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/webhook"
-
     def command(self) -> List[str]:
-        return [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                "--port", str(self.port), "--quiet"]
+        raise NotImplementedError
 
-    def start(self, timeout: float = 60) -> "ActionServer":
+    def start(self, timeout: float = 60) -> "LocalServer":
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_file, "ab")
         self.process = subprocess.Popen(self.command(), cwd=paths.ROOT, env={**quiet_env(), **self.env},
                                         stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        wait_for_http(f"http://127.0.0.1:{self.port}/health", timeout, self.process)
+        wait_for_http(f"http://127.0.0.1:{self.port}{self.health_path}", timeout, self.process)
         return self
 
     def stop(self) -> None:
@@ -75,8 +73,41 @@ class ActionServer:
                 self.process.kill()
         self.process = None
 
-    def __enter__(self) -> "ActionServer":
+    def __enter__(self) -> "LocalServer":
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class ActionServer(LocalServer):
+    """The real rasa_sdk action server, serving ``actions/`` on a local port."""
+
+    name = "actions"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhook"
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                "--port", str(self.port), "--quiet"]
+
+
+class SiteServer(LocalServer):
+    """The demo page with the chat widget (bot/web/site.py)."""
+
+    name = "site"
+
+    def __init__(self, rasa_url: str, teaser_delay_ms: int = 4000, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rasa_url = rasa_url
+        self.teaser_delay_ms = teaser_delay_ms
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "bot.web.site", "--port", str(self.port), "--rasa-url", self.rasa_url,
+                "--teaser-delay", str(self.teaser_delay_ms)]

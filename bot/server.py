@@ -2,6 +2,7 @@
 together; Ctrl-C stops both."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import time
 import yaml
 
 from bot import jobs, paths, settings, spacy_model, training
-from bot.processes import ActionServer, quiet_env, wait_for_http
+from bot.processes import ActionServer, SiteServer, quiet_env, wait_for_http
 from bot.store.db import migrate
 
 
@@ -30,7 +31,14 @@ def _stop_on_sigterm(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True) -> int:
+def widget_origins(site_port: int) -> list:
+    """Pages allowed to call the REST channel from a browser: the demo page, plus any
+    site that embeds the widget (PRIVACYBOT_WIDGET_ORIGINS, comma-separated)."""
+    extra = [o.strip().rstrip("/") for o in os.environ.get("PRIVACYBOT_WIDGET_ORIGINS", "").split(",") if o.strip()]
+    return [f"http://127.0.0.1:{site_port}", f"http://localhost:{site_port}", *extra]
+
+
+def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, site_port: int = 8000) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # stop both children on `kill` as on Ctrl-C
     selection = spacy_model.current()
     print(selection.describe() if selection else "spaCy-pipeline onbekend: voer scripts/setup.sh uit")
@@ -51,22 +59,26 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True) -> 
     cmd = training.rasa_command(
         "run", "--model", str(model), "--endpoints", endpoints,
         "--credentials", str(paths.CREDENTIALS), "--interface", "127.0.0.1",
-        "--port", str(rasa_port), "--log-file", str(log_path))
+        "--port", str(rasa_port), "--log-file", str(log_path), "--cors", *widget_origins(site_port))
     rasa = subprocess.Popen(cmd, cwd=paths.ROOT, env=quiet_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    site = SiteServer(rasa_url=f"http://127.0.0.1:{rasa_port}", port=site_port,
+                      teaser_delay_ms=int(os.environ.get("PRIVACYBOT_TEASER_DELAY_MS", "4000")))
     try:
+        site.start()
         print("Rasa-server starten (model laden duurt even)...", flush=True)
         wait_for_http(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=rasa)
         print(f"""
 Privacybot draait:
+  website + chat:   {site.url}   (open dit in je browser)
   REST-kanaal:      POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook
                     {{"sender": "bezoeker-1", "message": "Hoe lang bewaren jullie mijn gegevens?"}}
   socket.io-kanaal: http://127.0.0.1:{rasa_port}/socket.io
   actieserver:      {actions.url}
-  logs:             {log_path}, {actions.log_file}
+  logs:             {log_path}, {actions.log_file}, {site.log_file}
   In de terminal chatten kan met: .venv/bin/privacybot shell
 Stoppen met Ctrl-C.""", flush=True)
-        while rasa.poll() is None and actions.process and actions.process.poll() is None:
+        while rasa.poll() is None and all(p.process and p.process.poll() is None for p in (actions, site)):
             time.sleep(1)
         print("Een van de processen stopte; zie de logs.", file=sys.stderr)
         return 1
@@ -81,4 +93,5 @@ Stoppen met Ctrl-C.""", flush=True)
             except subprocess.TimeoutExpired:
                 rasa.kill()
         actions.stop()
+        site.stop()
         scheduler.stop()

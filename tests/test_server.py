@@ -26,16 +26,17 @@ SECRET = "server-test-key-" + "k" * 40
 
 @contextlib.contextmanager
 def start_server(tmp_path, **extra_env):
-    rasa_port, actions_port = free_port(), free_port()
+    rasa_port, actions_port, site_port = free_port(), free_port(), free_port()
     env = dict(os.environ, PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
                PRIVACYBOT_SECRET_KEY=SECRET, PRIVACYBOT_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
                PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"), PRIVACYBOT_JOB_INTERVAL="1", **extra_env)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
-                             "--actions-port", str(actions_port)], cwd=paths.ROOT, env=env,
+                             "--actions-port", str(actions_port), "--site-port", str(site_port)],
+                            cwd=paths.ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for_http(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=proc)
-        yield rasa_port, actions_port, proc
+        yield rasa_port, actions_port, proc, site_port
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
@@ -44,7 +45,7 @@ def start_server(tmp_path, **extra_env):
 @pytest.fixture
 def running_server(trained_model, tmp_path):
     with start_server(tmp_path) as server:
-        yield server
+        yield server[:3]
 
 
 def say(port: int, sender: str, text: str) -> list:
@@ -139,7 +140,7 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
     controller, inbox = smtp_server
     smtp = f"smtp://127.0.0.1:{controller.port}"
     database = f"sqlite:///{tmp_path / 'run.db'}"
-    with start_server(tmp_path, PRIVACYBOT_SMTP_URL=smtp) as (port, _, _):
+    with start_server(tmp_path, PRIVACYBOT_SMTP_URL=smtp) as (port, *_):
         for text in ("ik wil dat jullie al mijn gegevens wissen", "Jan Peeters", "Jan.Peeters@Example.be",
                      "klantnummer 884512"):
             say(port, "visitor-e2e", text)
@@ -182,7 +183,10 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
 def test_unsubscribing_from_chat_and_by_link(trained_model, tmp_path, monkeypatch):
     database = f"sqlite:///{tmp_path / 'run.db'}"
     env = dict(os.environ, PRIVACYBOT_DATABASE_URL=database)
-    with start_server(tmp_path) as (port, _, _):
+    with start_server(tmp_path) as (port, _, _, site_port):
+        status, page, headers = fetch(f"http://127.0.0.1:{site_port}/")  # run also serves the widget's page
+        assert status == 200 and "/widget/privacybot.js" in page and f'data-server="http://127.0.0.1:{port}"' in page
+        assert "connect-src 'self' http://127.0.0.1:" in headers["Content-Security-Policy"]
         say(port, "visitor-unsub", "ik wil geen reclame meer ontvangen")
         say(port, "visitor-unsub", "per e-mail")
         reply = say(port, "visitor-unsub", "Marie.Claes@Example.be")

@@ -1,0 +1,344 @@
+"""The chat widget in a real browser (Debian's chromium, driven by Playwright) against the real
+stack started by `privacybot run`: action server, Rasa server and the demo page.
+
+Screenshots go to a temporary folder; with PRIVACYBOT_SAVE_SCREENSHOTS=1 they replace the
+ones under docs/ that the README shows.
+"""
+from __future__ import annotations
+
+import contextlib
+import http.server
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot import paths
+from bot.processes import free_port, wait_for_http
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
+
+# Flags for a closed network: without them chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WIDGET = "#kmo-privacybot"
+GREETING = "Hallo 👋 Hoe kunnen we je helpen?"
+
+
+class EmbeddingSite:
+    """Another website (another origin) that embeds the widget with one script tag."""
+
+    def __init__(self, folder: Path, widget_url: str, rasa_url: str) -> None:
+        self.port = free_port()
+        (folder / "index.html").write_text(
+            "<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Andere site</title>"
+            "<style>div { color: red !important; } .launcher { display: none !important; }</style></head>"
+            "<body><h1>Een andere site</h1>"
+            f"<script src='{widget_url}' data-server='{rasa_url}' data-teaser-delay='100'></script>"
+            "</body></html>", encoding="utf-8")
+        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
+        http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def stack(trained_model, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("widget")
+    rasa_port, actions_port, site_port = free_port(), free_port(), free_port()
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    embedding = EmbeddingSite(tmp, f"http://127.0.0.1:{site_port}/widget/privacybot.js", rasa_url)
+    env = dict(os.environ, PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp / 'widget.db'}",
+               PRIVACYBOT_OUTBOX_DIR=str(tmp / "outbox"), PRIVACYBOT_TEASER_DELAY_MS="300",
+               PRIVACYBOT_WIDGET_ORIGINS=embedding.origin)
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
+                             "--actions-port", str(actions_port), "--site-port", str(site_port)],
+                            cwd=paths.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_for_http(f"{rasa_url}/", timeout=300, process=proc)
+        wait_for_http(f"http://127.0.0.1:{site_port}/health", timeout=60, process=proc)
+        yield {"site": f"http://127.0.0.1:{site_port}/", "rasa": rasa_url, "embedding": embedding, "tmp": tmp,
+               "proc": proc}
+    finally:
+        embedding.httpd.shutdown()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-BE")
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def screenshot_folder(stack) -> Path:
+    return paths.ROOT / "docs" if os.environ.get("PRIVACYBOT_SAVE_SCREENSHOTS") == "1" else stack["tmp"]
+
+
+def bot_texts(page) -> list[str]:
+    return page.locator(f"{WIDGET} .message.bot .bubble").all_text_contents()
+
+
+def wait_for_bot(page, pattern: str, timeout: float = 30_000) -> None:
+    page.locator(f"{WIDGET} .message.bot .bubble").filter(has_text=re.compile(pattern)).last.wait_for(timeout=timeout)
+
+
+def active_in_widget(page) -> str:
+    """What has focus inside the widget's shadow root (tag.class), or '' when focus is elsewhere."""
+    return page.evaluate("""() => {
+        const host = document.getElementById('kmo-privacybot');
+        if (document.activeElement !== host) return '';
+        const el = host.shadowRoot.activeElement;
+        return el ? el.tagName.toLowerCase() + '.' + el.className : '';
+    }""")
+
+
+def open_with_keyboard(page) -> None:
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if active_in_widget(page) == "button.launcher":
+            break
+    assert active_in_widget(page) == "button.launcher"
+    page.keyboard.press("Enter")
+    wait_for_bot(page, "Hallo 👋")
+
+
+def ask(page, text: str) -> None:
+    box = page.locator(f"{WIDGET} textarea")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_keyboard_only_visitor_asks_a_question(stack, page):
+    page.goto(stack["site"])
+    teaser = page.locator(f"{WIDGET} .teaser-text")
+    teaser.wait_for(state="visible", timeout=10_000)
+    assert teaser.inner_text() == "Hulp nodig?"
+    open_with_keyboard(page)
+    assert bot_texts(page)[0].startswith(f"Privacybot: {GREETING}")
+    assert page.locator(f"{WIDGET} .quick-reply").count() >= 5  # the topics as quick replies
+    assert active_in_widget(page) == "textarea."  # focus went to the input
+    assert page.locator(f"{WIDGET} .teaser").is_hidden()
+    ask(page, "hoe lang bewaren jullie mijn gegevens?")
+    wait_for_bot(page, "10 jaar")
+    assert page.locator(f"{WIDGET} .message.user .bubble").last.text_content() == "Jij: hoe lang bewaren jullie mijn gegevens?"
+    page.keyboard.press("Escape")
+    assert page.locator(f"{WIDGET} .panel").is_hidden()
+    assert active_in_widget(page) == "button.launcher"
+    assert page.locator(f"{WIDGET} .launcher").get_attribute("aria-expanded") == "false"
+
+
+def test_quick_reply_links_and_line_breaks(stack, page):
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    page.locator(f"{WIDGET} .quick-reply", has_text="Contact").click()
+    wait_for_bot(page, "DPO")
+    assert page.locator(f"{WIDGET} .message.user .bubble").last.text_content() == "Jij: Contact"  # the title, not the payload
+    mail = page.locator(f"{WIDGET} .message.bot a[href='mailto:privacy@kmo-verzekeringen.be']").last
+    assert mail.inner_text() == "privacy@kmo-verzekeringen.be"
+    assert page.locator(f"{WIDGET} .bubble").first.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+
+
+def test_conversation_survives_reload_until_new_conversation(stack, page):
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    ask(page, "verkopen jullie mijn gegevens?")
+    wait_for_bot(page, "^Privacybot: Nee")
+    before = page.locator(f"{WIDGET} .bubble").all_text_contents()
+    sender = page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).sender")
+    page.goto(stack["site"] + "privacy")  # navigation within the site
+    page.goto(stack["site"])
+    page.reload()
+    assert page.locator(f"{WIDGET} .panel").is_visible()
+    assert page.locator(f"{WIDGET} .bubble").all_text_contents() == before
+    ask(page, "en hoe lang bewaren jullie ze?")  # the same session on the server: context still there
+    wait_for_bot(page, "10 jaar")
+    assert page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).sender") == sender
+    page.locator(f"{WIDGET} .header-button", has_text="Nieuw gesprek").click()
+    wait_for_bot(page, "Hallo 👋")
+    assert len(page.locator(f"{WIDGET} .bubble").all_text_contents()) == 1
+    assert page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).sender") != sender
+
+
+def test_markup_is_shown_as_text_never_run(stack, page):
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    attack = "<img src=x onerror=alert(1)>"
+    ask(page, attack)
+    page.locator(f"{WIDGET} .message.bot").nth(1).wait_for(timeout=30_000)
+    assert page.locator(f"{WIDGET} .message.user .bubble").last.text_content() == f"Jij: {attack}"
+    assert page.evaluate("() => document.getElementById('kmo-privacybot').shadowRoot.querySelectorAll('img').length") == 0
+    assert page.dialogs == []
+
+
+def test_widget_keeps_its_own_styles_and_adds_no_globals(stack, page):
+    page.goto(stack["site"] + "privacy")  # a page of the same site without the widget
+    plain = set(page.evaluate("() => Object.getOwnPropertyNames(window)"))
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").wait_for()
+    with_widget = set(page.evaluate("() => Object.getOwnPropertyNames(window)"))
+    assert with_widget - plain == set()
+    launcher = page.locator(f"{WIDGET} .launcher")
+    # site.css paints every button hotpink at 30px; the widget's shadow root keeps it out.
+    assert launcher.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 58, 111)"
+    assert launcher.evaluate("e => getComputedStyle(e).fontSize") == "16px"
+    box = launcher.bounding_box()
+    assert box["x"] + box["width"] > 1280 - 40 and box["y"] + box["height"] > 800 - 40  # bottom right
+
+
+def test_embedded_on_another_site_with_one_script_tag(stack, page):
+    page.goto(stack["embedding"].origin + "/index.html")
+    page.locator(f"{WIDGET} .launcher").click()  # the host's `.launcher {display:none}` does not reach in
+    wait_for_bot(page, "Hallo 👋")
+    ask(page, "met wie delen jullie mijn gegevens?")
+    page.locator(f"{WIDGET} .message.bot").nth(1).wait_for(timeout=30_000)
+    assert page.locator(f"{WIDGET} .status.error").count() == 0
+    assert page.locator(f"{WIDGET} .bubble").first.evaluate("e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
+
+
+def test_retry_sends_the_kept_message_once_the_server_answers(stack, page):
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    page.route("**/webhooks/rest/webhook", lambda route: route.abort())  # the connection drops
+    ask(page, "nemen jullie telefoongesprekken op?")
+    page.locator(f"{WIDGET} .retry").wait_for(timeout=30_000)
+    page.unroute("**/webhooks/rest/webhook")
+    page.locator(f"{WIDGET} .retry").click()
+    wait_for_bot(page, "opgenomen|opnames")
+    assert page.locator(f"{WIDGET} .retry").count() == 0
+    assert page.locator(f"{WIDGET} .status.error").count() == 0
+
+
+def test_phone_screen_and_desktop_screenshots(stack, browser):
+    folder = screenshot_folder(stack)
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                device_scale_factor=2, locale="nl-BE")
+    page = phone.new_page()
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    ask(page, "welke rechten heb ik?")
+    wait_for_bot(page, "recht")
+    panel = page.locator(f"{WIDGET} .panel").bounding_box()
+    assert (panel["x"], panel["y"], panel["width"]) == (0, 0, 360)  # full screen
+    composer = page.locator(f"{WIDGET} .composer").bounding_box()
+    assert composer["y"] + composer["height"] <= 740  # the input stays on screen
+    page.screenshot(path=str(folder / "widget-phone.png"))
+    phone.close()
+
+    desktop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-BE")
+    page = desktop.new_page()
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    ask(page, "hoe lang bewaren jullie opnames van telefoongesprekken?")
+    wait_for_bot(page, "6 maanden")
+    page.screenshot(path=str(folder / "widget-desktop.png"))
+    desktop.close()
+    for name in ("widget-phone.png", "widget-desktop.png"):
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_reduced_motion_turns_animations_off(stack, browser):
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    assert page.locator(f"{WIDGET} .panel").evaluate("e => getComputedStyle(e).animationName") == "none"
+    context.close()
+
+
+def test_teaser_can_be_dismissed_for_the_visit(stack, page):
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .teaser-text").wait_for(state="visible", timeout=10_000)
+    page.locator(f"{WIDGET} .teaser-close").click()
+    assert page.locator(f"{WIDGET} .teaser").is_hidden()
+    page.reload()
+    page.wait_for_timeout(1_000)  # three times the configured delay
+    assert page.locator(f"{WIDGET} .teaser").is_hidden()
+    assert page.locator(f"{WIDGET} .launcher").inner_text() == "Open chat"
+
+
+def test_roles_live_region_and_contrast(stack, page):
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    assert page.locator(f"{WIDGET} [role=dialog]").get_attribute("aria-labelledby") == "privacybot-title"
+    log = page.locator(f"{WIDGET} [role=log]")
+    assert log.get_attribute("aria-live") == "polite"
+    ratios = page.evaluate("""() => {
+        const root = document.getElementById('kmo-privacybot').shadowRoot;
+        const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+        const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= .03928 ? v / 12.92 : ((v + .055) / 1.055) ** 2.4; });
+                           return .2126 * r + .7152 * g + .0722 * b; };
+        const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + .05) / (y + .05); };
+        const pair = (sel, bgSel) => { const e = root.querySelector(sel), b = root.querySelector(bgSel || sel);
+                                       return ratio(getComputedStyle(e).color, getComputedStyle(b).backgroundColor); };
+        return {launcher: pair('.launcher'), header: pair('.header h2', '.header'), bot: pair('.bot .bubble'),
+                notice: pair('.notice'), quick: pair('.quick-reply'), send: pair('.send')};
+    }""")
+    assert all(value >= 4.5 for value in ratios.values()), ratios  # WCAG AA for normal text
+    focus = page.locator(f"{WIDGET} textarea").evaluate("e => getComputedStyle(e).outlineStyle")
+    assert focus == "solid"  # visible focus on the focused input
+
+
+def test_typing_indicator_while_the_bot_thinks(stack, page):
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    held = []
+    page.route("**/webhooks/rest/webhook", lambda route: held.append(route))  # answer only when we say so
+    ask(page, "delen jullie mijn gegevens met Facebook?")
+    page.locator(f"{WIDGET} .typing").wait_for(state="visible", timeout=10_000)
+    held[0].continue_()
+    wait_for_bot(page, "Facebook")
+    assert page.locator(f"{WIDGET} .typing").is_hidden()
+
+
+def test_zz_a_stopped_server_shows_an_error_and_keeps_the_message(stack, page):
+    """Runs last: it stops the stack (Rasa server, action server and page) mid-conversation."""
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    stack["proc"].send_signal(signal.SIGTERM)
+    stack["proc"].wait(timeout=60)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(stack["rasa"], timeout=2)
+    ask(page, "hoe lang bewaren jullie mijn gegevens?")
+    page.locator(f"{WIDGET} .retry").wait_for(timeout=30_000)
+    error = page.locator(f"{WIDGET} .status.error").inner_text()
+    assert "niet bereikbaar" in error and "bewaard" in error
+    failed = page.locator(f"{WIDGET} .message.user.failed .bubble").text_content()
+    assert failed.endswith("hoe lang bewaren jullie mijn gegevens?")
+    stored = page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).messages")
+    assert stored[-1]["text"] == "hoe lang bewaren jullie mijn gegevens?" and stored[-1]["failed"] is True
