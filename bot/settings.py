@@ -19,6 +19,11 @@ def database_url() -> str:
     return os.environ.get("PRIVACYBOT_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def chat_retention_months() -> int:
+    """How long conversations are kept: shown in the widget's notice, enforced by the purge."""
+    return int(os.environ.get("PRIVACYBOT_CHAT_RETENTION_MONTHS", "6"))
+
+
 def tracker_store_settings(url: str) -> Dict[str, Any]:
     """Rasa SQLTrackerStore settings (the keys of endpoints.yml's tracker_store) for a URL."""
     parsed = make_url(url)

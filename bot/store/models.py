@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -99,3 +99,64 @@ class OutboxMessage(Base):
     next_attempt_at = Column(UTCDateTime(), nullable=False, index=True)
     sent_at = Column(UTCDateTime(), index=True)
     last_error = Column(Text)
+
+
+class StaffUser(Base):
+    """An account for the support console. Passwords are argon2 hashes (bot/staff_users.py)."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(20), nullable=False)  # agent, privacy_officer, admin
+    active = Column(Boolean, nullable=False, default=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(UTCDateTime())
+    session_version = Column(Integer, nullable=False, default=1)  # bumped to end every session
+    created_at = Column(UTCDateTime(), nullable=False)
+    last_login_at = Column(UTCDateTime())
+
+
+class StaffAudit(Base):
+    """Who did what in the console: logins, reveals of masked data, exports, erasures, purges."""
+
+    __tablename__ = "staff_audit"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime(), nullable=False, index=True)
+    username = Column(String(80), nullable=False)
+    action = Column(String(40), nullable=False)
+    target = Column(String(255))
+    detail = Column(Text)
+
+
+class ConversationReview(Base):
+    """Staff's verdict on one conversation of Rasa's tracker store (keyed by its sender id)."""
+
+    __tablename__ = "conversation_reviews"
+
+    sender_id = Column(String(255), primary_key=True)
+    reviewed_at = Column(UTCDateTime())
+    reviewed_by = Column(String(80))
+    tags = Column(Text, nullable=False, default="")  # comma-separated, lower case
+    note = Column(Text)
+    updated_at = Column(UTCDateTime(), nullable=False)
+
+
+class Annotation(Base):
+    """A user message the model misunderstood, with the intent it should have had: the
+    queue developers export as NLU YAML for retraining."""
+
+    __tablename__ = "annotations"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    event_id = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    predicted_intent = Column(String(255))
+    correct_intent = Column(String(255), nullable=False)
+    created_by = Column(String(80), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False)
+    exported_at = Column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("sender_id", "event_id", name="uq_annotation_message"),)

@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 from pathlib import Path
 from typing import Optional
 
 from aiohttp import web
 
-from bot import paths
+from bot import paths, settings
 
 WEB = Path(__file__).parent
 STATIC = WEB / "static"
 TEMPLATES = WEB / "templates"
-
-
-def chat_retention_months() -> int:
-    """How long conversations are kept (the console's purge uses the same setting)."""
-    return int(os.environ.get("PRIVACYBOT_CHAT_RETENTION_MONTHS", "6"))
 
 
 def security_headers(rasa_url: str) -> dict:
@@ -38,7 +32,7 @@ def security_headers(rasa_url: str) -> dict:
 
 def render_index(rasa_url: str, teaser_delay_ms: int) -> str:
     page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
-    values = {"server": rasa_url, "retention": str(chat_retention_months()), "teaser_delay": str(teaser_delay_ms)}
+    values = {"server": rasa_url, "retention": str(settings.chat_retention_months()), "teaser_delay": str(teaser_delay_ms)}
     for key, value in values.items():
         page = page.replace("{" + key + "}", html.escape(value, quote=True))
     return page
