@@ -58,7 +58,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot import server
 
     return server.run(rasa_port=args.port, actions_port=args.actions_port, train=not args.no_train,
-                      site_port=args.site_port)
+                      site_port=args.site_port, console_port=args.console_port)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=5005, help="poort van de Rasa-server (5005)")
     run.add_argument("--actions-port", type=int, default=5055, help="poort van de actieserver (5055)")
     run.add_argument("--site-port", type=int, default=8000, help="poort van de demopagina met de chatwidget (8000)")
+    run.add_argument("--console-port", type=int, default=8001, help="poort van de console voor support (8001)")
     run.add_argument("--no-train", action="store_true", help="niet trainen, het laatste model gebruiken")
     run.set_defaults(func=_cmd_run)
 
@@ -174,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     spacy.add_argument("action", choices=["ensure", "show"], nargs="?", default="show",
                        help="ensure: installeren of bouwen; show: tonen (standaard)")
     spacy.set_defaults(func=_cmd_spacy_model)
+
+    from bot import cli_privacy, cli_users  # the console's accounts; retention and data subjects
+
+    cli_users.register(sub)
+    cli_privacy.register(sub)
     return parser
 
 

@@ -1,19 +1,22 @@
 """Background work while the assistant runs: deliver the outbox, remind and expire
 unverified requests. One pass is a plain function; ``privacybot run`` calls it every
-PRIVACYBOT_JOB_INTERVAL seconds (default 60)."""
+PRIVACYBOT_JOB_INTERVAL seconds (default 60). Conversations past the retention period are
+purged at most once a day (bot.retention)."""
 from __future__ import annotations
 
 import logging
 import os
 import threading
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import mail, request_flow
+from bot import mail, request_flow, retention
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
+PURGE_EVERY = timedelta(hours=24)
 
 
 def interval() -> float:
@@ -35,6 +38,24 @@ class Scheduler(threading.Thread):
         self.store = store or Store()
         self.every = every if every is not None else interval()
         self.stopped = threading.Event()
+        self.last_purge: Optional[datetime] = None  # set only when a purge succeeded
+
+    def purge_if_due(self, now: Optional[datetime] = None) -> Optional[retention.PurgeReport]:
+        """Purge old conversations if the last successful purge is 24 hours ago (or never).
+        A failure is logged and retried next interval; it never raises."""
+        now = now or datetime.now(timezone.utc)
+        if self.last_purge is not None and now - self.last_purge < PURGE_EVERY:
+            return None
+        try:
+            report = retention.purge(self.store, now=now)
+            if report.conversations:
+                retention.audit(self.store, report, "jobs", now=now)
+        except Exception as exc:  # noqa: BLE001 - the thread must keep running; retried next time
+            log.warning("jobs: opschonen van oude gesprekken mislukt (%s), volgende keer opnieuw", type(exc).__name__)
+            return None
+        self.last_purge = now
+        log.info("jobs: opgeschoond: %s", retention.describe_counts(**report.counts()))
+        return report
 
     def run(self) -> None:
         while not self.stopped.is_set():
@@ -43,6 +64,7 @@ class Scheduler(threading.Thread):
                 log.info("jobs: %s", summary)
             except (SQLAlchemyError, OSError) as exc:  # nothing is lost: the outbox keeps it
                 log.warning("jobs: overgeslagen (%s)", type(exc).__name__)
+            self.purge_if_due()
             self.stopped.wait(self.every)
 
     def stop(self) -> None:

@@ -111,3 +111,22 @@ class SiteServer(LocalServer):
     def command(self) -> List[str]:
         return [sys.executable, "-m", "bot.web.site", "--port", str(self.port), "--rasa-url", self.rasa_url,
                 "--teaser-delay", str(self.teaser_delay_ms)]
+
+
+class ConsoleServer(LocalServer):
+    """The support console (bot/web/console.py); only its login page answers without a session."""
+
+    name = "console"
+    health_path = "/login"
+
+    def __init__(self, secure_cookies: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.secure_cookies = secure_cookies
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "bot.web.console", "--port", str(self.port),
+                *(["--secure-cookies"] if self.secure_cookies else [])]

@@ -11,7 +11,7 @@ import time
 import yaml
 
 from bot import jobs, paths, settings, spacy_model, training
-from bot.processes import ActionServer, SiteServer, quiet_env, wait_for_http
+from bot.processes import ActionServer, ConsoleServer, SiteServer, quiet_env, wait_for_http
 from bot.store.db import migrate
 
 
@@ -38,7 +38,8 @@ def widget_origins(site_port: int) -> list:
     return [f"http://127.0.0.1:{site_port}", f"http://localhost:{site_port}", *extra]
 
 
-def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, site_port: int = 8000) -> int:
+def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, site_port: int = 8000,
+        console_port: int = 8001) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # stop both children on `kill` as on Ctrl-C
     selection = spacy_model.current()
     print(selection.describe() if selection else "spaCy-pipeline onbekend: voer scripts/setup.sh uit")
@@ -64,21 +65,24 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, sit
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     site = SiteServer(rasa_url=f"http://127.0.0.1:{rasa_port}", port=site_port,
                       teaser_delay_ms=int(os.environ.get("PRIVACYBOT_TEASER_DELAY_MS", "4000")))
+    console = ConsoleServer(port=console_port, secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1")
     try:
         site.start()
+        console.start()
         print("Rasa-server starten (model laden duurt even)...", flush=True)
         wait_for_http(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=rasa)
         print(f"""
 Privacybot draait:
   website + chat:   {site.url}   (open dit in je browser)
+  console support:  {console.url}   (account: privacybot users add NAAM --role agent)
   REST-kanaal:      POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook
                     {{"sender": "bezoeker-1", "message": "Hoe lang bewaren jullie mijn gegevens?"}}
   socket.io-kanaal: http://127.0.0.1:{rasa_port}/socket.io
   actieserver:      {actions.url}
-  logs:             {log_path}, {actions.log_file}, {site.log_file}
+  logs:             {log_path}, {actions.log_file}, {site.log_file}, {console.log_file}
   In de terminal chatten kan met: .venv/bin/privacybot shell
 Stoppen met Ctrl-C.""", flush=True)
-        while rasa.poll() is None and all(p.process and p.process.poll() is None for p in (actions, site)):
+        while rasa.poll() is None and all(p.process and p.process.poll() is None for p in (actions, site, console)):
             time.sleep(1)
         print("Een van de processen stopte; zie de logs.", file=sys.stderr)
         return 1
@@ -94,4 +98,5 @@ Stoppen met Ctrl-C.""", flush=True)
                 rasa.kill()
         actions.stop()
         site.stop()
+        console.stop()
         scheduler.stop()

@@ -64,7 +64,7 @@ def stack(trained_model, tmp_path_factory):
                PRIVACYBOT_OUTBOX_DIR=str(tmp / "outbox"), PRIVACYBOT_TEASER_DELAY_MS="300",
                PRIVACYBOT_WIDGET_ORIGINS=embedding.origin)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
-                             "--actions-port", str(actions_port), "--site-port", str(site_port)],
+                             "--actions-port", str(actions_port), "--site-port", str(site_port), "--console-port", str(free_port())],
                             cwd=paths.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         wait_for_http(f"{rasa_url}/", timeout=300, process=proc)

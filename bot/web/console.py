@@ -1,0 +1,403 @@
+"""The support console: server-rendered pages (aiohttp + Jinja2) over the same domain code
+as the CLI. Sessions are encrypted cookies (aiohttp-session), CSRF tokens come from WTForms'
+SessionCSRF, passwords are argon2 hashes (bot/staff_users.py).
+
+It talks to the database only; Rasa's HTTP API and the database URL are never exposed.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+from datetime import date, timedelta
+from functools import wraps
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional
+from urllib.parse import urlencode
+
+import jinja2
+from aiohttp import web
+from aiohttp_session import get_session, session_middleware
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from wtforms import Form
+from wtforms.csrf.session import SessionCSRF
+
+from bot import (chat_forms, contact, conversations, optouts, rights, review, retention, settings, staff_audit,
+                 staff_users, subjects, tokens)
+from bot.store.db import Store, open_store
+
+WEB = Path(__file__).parent
+SESSION_HOURS = 8
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+STATUS_LABELS = {"unverified": "niet bevestigd", "open": "open", "in_progress": "in behandeling", "done": "afgehandeld",
+                 "rejected": "afgewezen", "expired": "verlopen", "overdue": "over termijn"}
+
+
+def derived_key(purpose: str) -> bytes:
+    """A key per purpose from the one configured secret (tokens.secret_key)."""
+    return hashlib.sha256(f"{purpose}:{tokens.secret_key()}".encode()).digest()
+
+
+class CsrfForm(Form):
+    """Every form posts a token bound to the session; a post without it is refused."""
+
+    class Meta:
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_time_limit = timedelta(hours=SESSION_HOURS)
+
+        @property
+        def csrf_secret(self) -> bytes:
+            return derived_key("csrf")
+
+
+class PostData(dict):
+    """aiohttp's form data in the shape WTForms reads (getlist)."""
+
+    def __init__(self, multidict) -> None:
+        super().__init__()
+        self.multi = multidict
+
+    def getlist(self, key: str):
+        return self.multi.getall(key, [])
+
+    def __contains__(self, key) -> bool:
+        return key in self.multi
+
+    def __iter__(self):
+        return iter(self.multi.keys())
+
+
+def templates() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(WEB / "templates" / "console")),
+                             autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
+    env.globals.update(status_labels=STATUS_LABELS, brussels=conversations.brussels,
+                       flag_labels=conversations.FLAG_LABELS, request_labels=chat_forms.request_flow.TYPE_LABELS)
+    return env
+
+
+class Console:
+    def __init__(self, store: Store, secure_cookies: bool = False) -> None:
+        self.store = store
+        self.secure_cookies = secure_cookies
+        self.env = templates()
+        # Login attempts per client IP per 5 minutes (PRIVACYBOT_LOGIN_LIMIT, default 10).
+        self.throttle = staff_users.LoginThrottle(limit=int(os.environ.get("PRIVACYBOT_LOGIN_LIMIT", "10")))
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    async def form(self, request: web.Request, post: bool = False) -> CsrfForm:
+        session = await get_session(request)
+        data = PostData(await request.post()) if post else None
+        form = CsrfForm(formdata=data, meta={"csrf_context": session})
+        return form
+
+    async def render(self, request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+        form = await self.form(request)
+        user = request.get("user")
+        page = self.env.get_template(name).render(
+            user=user, csrf=form.csrf_token.current_token, can=lambda p: bool(user) and staff_users.can(user.role, p),
+            flash=context.pop("flash", None), **context)
+        return web.Response(text=page, content_type="text/html", status=status)
+
+    async def check_csrf(self, request: web.Request) -> Optional[web.Response]:
+        form = await self.form(request, post=True)
+        if not form.validate():
+            return web.Response(text="Ongeldig of verlopen formulier (CSRF). Laad de pagina opnieuw.", status=403)
+        return None
+
+    def user_of(self, data: Dict[str, Any]):
+        user = staff_users.get_user(self.store, data.get("user_id")) if data.get("user_id") else None
+        if user is None or not user.active or data.get("version") != user.session_version:
+            return None
+        return user
+
+    # ---- middleware ---------------------------------------------------------------------------
+    @web.middleware
+    async def guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Every route but the login page and the stylesheet needs a live session; every POST a
+        valid CSRF token."""
+        public = request.path in {"/login", "/static/console.css"}
+        session = await get_session(request)
+        user = self.user_of(session)
+        if user is None and not public:
+            if request.method == "GET":
+                raise web.HTTPFound("/login")
+            raise web.HTTPForbidden(text="Niet aangemeld.")
+        request["user"] = user
+        if request.method == "POST":
+            refused = await self.check_csrf(request)
+            if refused is not None:
+                return refused
+        response = await handler(request)
+        response.headers.update({
+            "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                                       "frame-ancestors 'none'; base-uri 'none'",
+            "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store"})
+        return response
+
+    def allowed(self, permission: str):
+        def decorate(handler: Handler) -> Handler:
+            @wraps(handler)
+            async def checked(request: web.Request) -> web.StreamResponse:
+                if not staff_users.can(request["user"].role, permission):
+                    return await self.render(request, "forbidden.html", status=403)
+                return await handler(request)
+            return checked
+        return decorate
+
+    # ---- login --------------------------------------------------------------------------------
+    async def login_page(self, request: web.Request) -> web.Response:
+        if request.get("user") is not None:
+            raise web.HTTPFound("/conversations")
+        return await self.render(request, "login.html", error=None)
+
+    async def login(self, request: web.Request) -> web.Response:
+        data = await request.post()
+        ip = request.remote or "?"
+        if not self.throttle.allow(ip):
+            return await self.render(request, "login.html", status=429,
+                                     error="Te veel pogingen vanaf dit adres. Wacht enkele minuten.")
+        try:
+            user = staff_users.authenticate(self.store, str(data.get("username", "")), str(data.get("password", "")),
+                                            client=ip)
+        except staff_users.StaffError as exc:
+            return await self.render(request, "login.html", status=401, error=str(exc))
+        session = await get_session(request)
+        session.invalidate()  # start clean: nothing of the anonymous session carries over
+        session["user_id"], session["version"] = user.id, user.session_version
+        raise web.HTTPFound("/conversations")
+
+    async def logout(self, request: web.Request) -> web.Response:
+        session = await get_session(request)
+        session.invalidate()
+        raise web.HTTPFound("/login")
+
+    # ---- conversations --------------------------------------------------------------------------
+    @staticmethod
+    def _date(value: Optional[str]) -> Optional[date]:
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    async def conversation_list(self, request: web.Request) -> web.Response:
+        q = request.query
+        threshold = settings_threshold(q.get("threshold"))
+        filters = conversations.Filters(
+            date_from=self._date(q.get("from")), date_to=self._date(q.get("to")), intent=q.get("intent") or None,
+            slot=q.get("slot") or None, action=q.get("action") or None, text=(q.get("q") or "").strip() or None,
+            tag=q.get("tag") or None, flag=q.get("flag") if q.get("flag") in conversations.FLAGS else None,
+            threshold=threshold)
+        page = conversations.list_conversations(self.store, filters, page=int(q.get("page", "1") or 1)
+                                                if (q.get("page") or "1").isdigit() else 1)
+        for item in page.items:
+            item.first_message = conversations.masking.mask_text(item.first_message)
+        base = {k: v for k, v in q.items() if k not in {"page", "flag"} and v}
+        return await self.render(request, "conversations.html", page=page, filters=filters, query=base,
+                                 urlencode=urlencode, threshold=threshold, intents=review.intent_choices())
+
+    async def conversation(self, request: web.Request, reveal: bool = False) -> web.Response:
+        sender = request.match_info["sender"]
+        if not conversations.exists(self.store, sender):
+            raise web.HTTPNotFound(text="Dit gesprek bestaat niet (meer).")
+        lines = conversations.transcript(self.store, sender, reveal=reveal)
+        requests = [r for r in rights.list_requests(self.store) if r.conversation_id == sender]
+        return await self.render(request, "conversation.html", sender=sender, lines=lines, reveal=reveal,
+                                 review=review.get_review(self.store, sender), intents=review.intent_choices(),
+                                 requests=requests, flash=request.query.get("ok"))
+
+    async def conversation_page(self, request: web.Request) -> web.Response:
+        return await self.conversation(request)
+
+    async def reveal(self, request: web.Request) -> web.Response:
+        sender = request.match_info["sender"]
+        staff_audit.record(self.store, request["user"].username, "reveal", target=sender)
+        return await self.conversation(request, reveal=True)
+
+    async def save_review(self, request: web.Request) -> web.Response:
+        sender = request.match_info["sender"]
+        data = await request.post()
+        try:
+            review.save_review(self.store, sender, request["user"].username, data.get("reviewed") == "1",
+                               str(data.get("tags", "")), str(data.get("note", "")))
+        except review.ReviewError as exc:
+            return web.Response(text=str(exc), status=400)
+        raise web.HTTPFound(f"/conversations/{sender}?ok=Opgeslagen")
+
+    async def annotate(self, request: web.Request) -> web.Response:
+        sender = request.match_info["sender"]
+        data = await request.post()
+        try:
+            review.annotate(self.store, sender, int(str(data.get("event_id", "0")) or 0),
+                            str(data.get("intent", "")), request["user"].username)
+        except (review.ReviewError, ValueError) as exc:
+            return web.Response(text=str(exc), status=400)
+        raise web.HTTPFound(f"/conversations/{sender}?ok=Aan+de+annotatiewachtrij+toegevoegd")
+
+    # ---- annotations -----------------------------------------------------------------------------
+    async def annotations(self, request: web.Request) -> web.Response:
+        items = review.queue(self.store)
+        for item in items:
+            item.text = conversations.masking.mask_text(item.text)
+        return await self.render(request, "annotations.html", items=items)
+
+    async def export_annotations(self, request: web.Request) -> web.Response:
+        text = review.export_yaml(self.store)
+        staff_audit.record(self.store, request["user"].username, "export_annotations")
+        return web.Response(text=text, content_type="application/x-yaml",
+                            headers={"Content-Disposition": 'attachment; filename="annotations.yml"'})
+
+    # ---- rights requests and opt-outs ------------------------------------------------------------------
+    async def request_list(self, request: web.Request) -> web.Response:
+        status = request.query.get("status") or None
+        if status not in {None, *STATUS_LABELS}:
+            status = None
+        items = rights.list_requests(self.store, status=status, request_type=request.query.get("type") or None)
+        return await self.render(request, "requests.html", items=items, selected=status,
+                                 overdue=rights.is_overdue)
+
+    async def request_detail(self, request: web.Request) -> web.Response:
+        item = rights.get(self.store, request.match_info["reference"])
+        if item is None:
+            raise web.HTTPNotFound(text="Geen verzoek met die referentie.")
+        return await self.render(request, "request.html", item=item, overdue=rights.is_overdue(item),
+                                 next_statuses=sorted(rights.TRANSITIONS.get(item.status, set())),
+                                 error=request.query.get("error"), flash=request.query.get("ok"))
+
+    async def change_status(self, request: web.Request) -> web.Response:
+        reference = request.match_info["reference"]
+        data = await request.post()
+        note = str(data.get("note", "")).strip()
+        if not note:
+            raise web.HTTPFound(f"/requests/{reference}?" + urlencode({"error": "Een notitie is verplicht."}))
+        try:
+            rights.change_status(self.store, reference, str(data.get("status", "")), request["user"].username, note)
+        except rights.RequestError as exc:
+            raise web.HTTPFound(f"/requests/{reference}?" + urlencode({"error": str(exc)}))
+        raise web.HTTPFound(f"/requests/{reference}?ok=Status+gewijzigd")
+
+    async def optout_list(self, request: web.Request) -> web.Response:
+        needle = (request.query.get("q") or "").strip().lower()
+        items = [o for o in optouts.list_optouts(self.store) if needle in o.address.lower()]
+        return await self.render(request, "optouts.html", items=items, q=needle)
+
+    # ---- data subjects: access and erasure ------------------------------------------------------------------
+    def _subject(self, data) -> Dict[str, Optional[str]]:
+        return {"email": (data.get("email") or "").strip() or None, "phone": (data.get("phone") or "").strip() or None}
+
+    async def subjects_page(self, request: web.Request) -> web.Response:
+        who = self._subject(request.query)
+        found, error = None, None
+        if who["email"] or who["phone"]:
+            try:
+                found = subjects.find_conversations(self.store, **who)
+            except contact.InvalidContact as exc:
+                error = str(exc)
+        return await self.render(request, "subjects.html", who=who, found=found, error=error,
+                                 flash=request.query.get("ok"))
+
+    async def subjects_export(self, request: web.Request) -> web.Response:
+        who = self._subject(await request.post())
+        try:
+            found = subjects.find_conversations(self.store, **who)
+        except contact.InvalidContact as exc:
+            return web.Response(text=str(exc), status=400)
+        staff_audit.record(self.store, request["user"].username, "export_subject", detail=f"{len(found)} gesprek(ken)")
+        body = json.dumps(subjects.export_conversations(self.store, found), ensure_ascii=False, indent=2)
+        return web.Response(text=body, content_type="application/json",
+                            headers={"Content-Disposition": 'attachment; filename="gesprekken.json"'})
+
+    async def subjects_erase(self, request: web.Request) -> web.Response:
+        data = await request.post()
+        who = self._subject(data)
+        if data.get("confirm") != "1":
+            return web.Response(text="Bevestig het wissen met het vinkje.", status=400)
+        try:
+            found = subjects.find_conversations(self.store, **who)
+        except contact.InvalidContact as exc:
+            return web.Response(text=str(exc), status=400)
+        counts = subjects.erase_conversations(self.store, found)
+        staff_audit.record(self.store, request["user"].username, "erase_subject",
+                           detail=f"{len(found)} gesprek(ken), {counts}")
+        raise web.HTTPFound("/subjects?" + urlencode({"ok": f"{len(found)} gesprek(ken) gewist."}))
+
+    # ---- retention ---------------------------------------------------------------------------------------------
+    async def purge_page(self, request: web.Request) -> web.Response:
+        report = retention.purge(self.store, dry_run=True)
+        return await self.render(request, "purge.html", report=report, months=settings.chat_retention_months(),
+                                 flash=request.query.get("ok"))
+
+    async def purge(self, request: web.Request) -> web.Response:
+        report = retention.purge(self.store)
+        staff_audit.record(self.store, request["user"].username, "purge",
+                           detail=f"{report.conversations} gesprekken, {report.events} events")
+        raise web.HTTPFound("/purge?" + urlencode({"ok": f"{report.conversations} gesprek(ken) verwijderd."}))
+
+    async def audit_page(self, request: web.Request) -> web.Response:
+        return await self.render(request, "audit.html", items=staff_audit.recent(self.store))
+
+    async def home(self, request: web.Request) -> web.Response:
+        raise web.HTTPFound("/conversations")
+
+    async def stylesheet(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(WEB / "static" / "console.css")
+
+    # ---- the app -----------------------------------------------------------------------------------------------------
+    def app(self) -> web.Application:
+        storage = EncryptedCookieStorage(derived_key("session"), cookie_name="privacybot_console",
+                                         max_age=SESSION_HOURS * 3600, httponly=True, samesite="Strict",
+                                         secure=self.secure_cookies)
+        app = web.Application(middlewares=[session_middleware(storage), self.guard])
+        a = self.allowed
+        routes = [
+            ("GET", "/login", self.login_page), ("POST", "/login", self.login), ("POST", "/logout", self.logout),
+            ("GET", "/", self.home), ("GET", "/static/console.css", self.stylesheet),
+            ("GET", "/conversations", a("view_conversations")(self.conversation_list)),
+            ("GET", "/conversations/{sender}", a("view_conversations")(self.conversation_page)),
+            ("POST", "/conversations/{sender}/reveal", a("reveal")(self.reveal)),
+            ("POST", "/conversations/{sender}/review", a("review")(self.save_review)),
+            ("POST", "/conversations/{sender}/annotate", a("annotate")(self.annotate)),
+            ("GET", "/annotations", a("annotate")(self.annotations)),
+            ("POST", "/annotations/export", a("export_annotations")(self.export_annotations)),
+            ("GET", "/requests", a("view_requests")(self.request_list)),
+            ("GET", "/requests/{reference}", a("view_requests")(self.request_detail)),
+            ("POST", "/requests/{reference}/status", a("handle_requests")(self.change_status)),
+            ("GET", "/optouts", a("view_requests")(self.optout_list)),
+            ("GET", "/subjects", a("export_subject")(self.subjects_page)),
+            ("POST", "/subjects/export", a("export_subject")(self.subjects_export)),
+            ("POST", "/subjects/erase", a("erase_subject")(self.subjects_erase)),
+            ("GET", "/purge", a("purge")(self.purge_page)),
+            ("POST", "/purge", a("purge")(self.purge)),
+            ("GET", "/audit", a("purge")(self.audit_page)),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, path, handler)
+        return app
+
+
+def settings_threshold(raw: Optional[str]) -> float:
+    try:
+        value = float(raw) if raw else conversations.DEFAULT_LOW_CONFIDENCE
+    except ValueError:
+        value = conversations.DEFAULT_LOW_CONFIDENCE
+    return min(max(value, 0.0), 1.0)
+
+
+def make_app(database_url: Optional[str] = None, secure_cookies: bool = False) -> web.Application:
+    return Console(open_store(database_url), secure_cookies=secure_cookies).app()
+
+
+def main(argv: Optional[list] = None) -> None:
+    parser = argparse.ArgumentParser(description="Console voor support")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--secure-cookies", action="store_true", help="cookies enkel over HTTPS (achter TLS)")
+    args = parser.parse_args(argv)
+    web.run_app(make_app(secure_cookies=args.secure_cookies), host="127.0.0.1", port=args.port,
+                print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""The support console over real HTTP (the console process as `privacybot run` starts it), on
+conversations made by the real assistant (`privacybot converse`), on SQLite and PostgreSQL:
+access control, CSRF, masking and reveal, filters, review and annotation, requests,
+subjects (export, erase) and purge."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+import yaml
+from sqlalchemy import select
+
+from bot import rights, staff_users
+from bot.processes import ConsoleServer
+from bot.store.db import Store, migrate
+from bot.store.models import StaffAudit
+from tests.conftest import converse
+
+PASSWORD = "een-lang-test-wachtwoord"
+SECRET = "console-test-key-" + "c" * 40
+CONVERSATIONS = [
+    {"id": "request", "messages": ["ik wil inzage in mijn gegevens", "Jan Peeters", "jan.peeters@example.be",
+                                   "klantnummer 884512", "ja"]},
+    {"id": "fallback", "messages": ["wie wint de ronde van vlaanderen", "ik bel jullie op 0470 12 34 56",
+                                    "hoe lang bewaren jullie mijn gegevens?"]},
+    {"id": "question", "messages": ["verkopen jullie mijn gegevens?"]},
+]
+# Every route of the console, with a sample path; all but the login page need a session.
+ROUTES = [("GET", "/"), ("GET", "/conversations"), ("GET", "/conversations/x"), ("POST", "/conversations/x/reveal"),
+          ("POST", "/conversations/x/review"), ("POST", "/conversations/x/annotate"), ("GET", "/annotations"),
+          ("POST", "/annotations/export"), ("GET", "/requests"), ("GET", "/requests/PRV-0000000000"),
+          ("POST", "/requests/PRV-0000000000/status"), ("GET", "/optouts"), ("GET", "/subjects"),
+          ("POST", "/subjects/export"), ("POST", "/subjects/erase"), ("GET", "/purge"), ("POST", "/purge"),
+          ("GET", "/audit"), ("POST", "/logout")]
+
+
+def old_conversation(url: str, sender: str, days_ago: int) -> None:
+    """A conversation stored by Rasa's own tracker store, as if it happened long ago."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot import settings
+
+    moment = (datetime.now(timezone.utc) - timedelta(days=days_ago)).timestamp()
+    store = SQLTrackerStore(domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(url).items()
+                                                       if k != "type"})
+    tracker = DialogueStateTracker.from_events(sender, [
+        ActionExecuted("action_listen", timestamp=moment),
+        UserUttered("mag ik mijn gegevens zien? mail me op oud@example.be",
+                    {"name": "request_access", "confidence": 0.9}, timestamp=moment + 1),
+        BotUttered("Dat kan.", timestamp=moment + 2)])
+    asyncio.run(store.save(tracker))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def console(request, trained_model, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"console-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'console.db'}"
+        cleanup = None
+    else:
+        cleanup = request.getfixturevalue("postgres_url_module")
+        url = cleanup
+    results, proc = converse(CONVERSATIONS, tmp, env={"PRIVACYBOT_DATABASE_URL": url,
+                                                       "PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    old_conversation(url, "old-visitor", days_ago=400)
+    migrate(url)
+    store = Store(url)
+    for name, role in (("agent1", "agent"), ("officer1", "privacy_officer"), ("admin1", "admin")):
+        staff_users.add_user(store, name, PASSWORD, role)
+    server = ConsoleServer(log_file=tmp / "console.log",
+                           env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": SECRET,
+                                "PRIVACYBOT_LOGIN_LIMIT": "500"})
+    server.start()
+    firsts = {c["messages"][0]: c["id"] for c in CONVERSATIONS}
+    senders = {}
+    from bot.tracker_events import events_table
+    table = events_table(store.engine)
+    with store.engine.connect() as conn:
+        for row in conn.execute(select(table.c.sender_id, table.c.data).where(table.c.type_name == "user")):
+            text = json.loads(row.data).get("text")
+            if text in firsts:
+                senders[firsts[text]] = row.sender_id
+    yield {"url": server.url.rstrip("/"), "store": store, "senders": senders, "db": url}
+    server.stop()
+    store.dispose()
+
+
+@pytest.fixture(scope="module")
+def postgres_url_module():
+    """A fresh PostgreSQL database for the whole module (the conftest fixture is per test)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from tests.conftest import ADMIN_URL
+
+    try:
+        admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as exc:
+        pytest.skip(f"geen PostgreSQL-server bereikbaar op {ADMIN_URL}: {exc.orig}")
+    name = f"privacybot_console_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'create database "{name}"'))
+    yield sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(console, username: str) -> requests.Session:
+    browser = requests.Session()
+    page = browser.get(f"{console['url']}/login")
+    answer = browser.post(f"{console['url']}/login", data={"username": username, "password": PASSWORD,
+                                                           "csrf_token": csrf_of(page.text)})
+    assert answer.url.endswith("/conversations"), answer.text[:500]
+    return browser
+
+
+def post(browser: requests.Session, console, path: str, data: dict, page: str = "/conversations") -> requests.Response:
+    token = csrf_of(browser.get(f"{console['url']}{page}").text)
+    return browser.post(f"{console['url']}{path}", data={**data, "csrf_token": token})
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_anonymous_requests_are_refused_everywhere(console, method, path):
+    answer = requests.request(method, f"{console['url']}{path}", allow_redirects=False)
+    assert answer.status_code in (302, 403)
+    if answer.status_code == 302:
+        assert answer.headers["Location"] == "/login"
+    assert "jan.peeters" not in answer.text and "Gesprek" not in answer.text
+
+
+def test_login_page_and_security_headers(console):
+    answer = requests.get(f"{console['url']}/login")
+    assert answer.status_code == 200 and "Aanmelden" in answer.text
+    assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert console["db"].split("@")[-1] not in answer.text  # no database details anywhere
+
+
+def test_wrong_password_same_message_and_lockout(console):
+    browser = requests.Session()
+    token = csrf_of(browser.get(f"{console['url']}/login").text)
+    wrong = browser.post(f"{console['url']}/login", data={"username": "agent1", "password": "fout", "csrf_token": token})
+    unknown = browser.post(f"{console['url']}/login", data={"username": "niemand", "password": "fout", "csrf_token": token})
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Gebruikersnaam of wachtwoord is onjuist." in wrong.text and "Gebruikersnaam of wachtwoord is onjuist." in unknown.text
+    staff_users.add_user(console["store"], "lockme", PASSWORD, "agent")
+    for _ in range(staff_users.MAX_FAILED_LOGINS):
+        browser.post(f"{console['url']}/login", data={"username": "lockme", "password": "fout", "csrf_token": token})
+    locked = browser.post(f"{console['url']}/login", data={"username": "lockme", "password": PASSWORD, "csrf_token": token})
+    assert locked.status_code == 401 and "vergrendeld" in locked.text
+
+
+def test_posts_without_csrf_token_fail(console):
+    browser = login(console, "admin1")
+    sender = console["senders"]["question"]
+    for path, data in ((f"/conversations/{sender}/review", {"reviewed": "1", "tags": "x", "note": ""}),
+                       ("/purge", {}), ("/logout", {})):
+        answer = browser.post(f"{console['url']}{path}", data=data, allow_redirects=False)
+        assert answer.status_code == 403 and "CSRF" in answer.text
+    assert browser.get(f"{console['url']}/conversations").status_code == 200  # still logged in
+    login_without = requests.post(f"{console['url']}/login", data={"username": "admin1", "password": PASSWORD},
+                                  allow_redirects=False)
+    assert login_without.status_code == 403
+
+
+def test_transcript_is_masked_and_an_agent_cannot_reveal(console):
+    browser = login(console, "agent1")
+    sender = console["senders"]["request"]
+    page = browser.get(f"{console['url']}/conversations/{sender}").text
+    assert "jan.peeters@example.be" not in page and "Peeters" not in page and "884512" not in page
+    assert "[e-mailadres]" in page and "request_access" in page and "rights_request_form" in page
+    assert "Persoonsgegevens tonen" not in page
+    refused = post(browser, console, f"/conversations/{sender}/reveal", {})
+    assert refused.status_code == 403 and "jan.peeters@example.be" not in refused.text
+    fallback = browser.get(f"{console['url']}/conversations/{console['senders']['fallback']}").text
+    assert "0470 12 34 56" not in fallback and "[telefoonnummer]" in fallback
+
+
+def test_privacy_officer_reveal_is_audit_logged(console):
+    browser = login(console, "officer1")
+    sender = console["senders"]["request"]
+    revealed = post(browser, console, f"/conversations/{sender}/reveal", {}, page=f"/conversations/{sender}")
+    assert revealed.status_code == 200 and "jan.peeters@example.be" in revealed.text
+    with console["store"].session() as session:
+        audit = session.execute(select(StaffAudit).where(StaffAudit.action == "reveal")).scalars().all()
+    assert [(a.username, a.target) for a in audit][-1] == ("officer1", sender)
+    again = browser.get(f"{console['url']}/conversations/{sender}").text  # a reveal lasts one page view
+    assert "jan.peeters@example.be" not in again
+
+
+def test_filters_and_counts(console):
+    browser = login(console, "agent1")
+    page = browser.get(f"{console['url']}/conversations").text
+    assert "4 gesprek(ken)" in page  # three from the chat, one old one
+    assert "opende een verzoek (1)" in page and "viel terug (1)" in page
+    fell_back = browser.get(f"{console['url']}/conversations", params={"flag": "fell_back"}).text
+    assert "1 gesprek(ken)" in fell_back and "ronde van vlaanderen" in fell_back
+    by_intent = browser.get(f"{console['url']}/conversations", params={"intent": "request_access"}).text
+    assert "2 gesprek(ken)" in by_intent
+    by_slot = browser.get(f"{console['url']}/conversations", params={"slot": "requester_email"}).text
+    assert "1 gesprek(ken)" in by_slot
+    by_action = browser.get(f"{console['url']}/conversations", params={"action": "action_answer_faq"}).text
+    assert "2 gesprek(ken)" in by_action
+    recent = browser.get(f"{console['url']}/conversations",
+                         params={"from": (datetime.now() - timedelta(days=2)).date().isoformat()}).text
+    assert "3 gesprek(ken)" in recent
+    text = browser.get(f"{console['url']}/conversations", params={"q": "Vlaanderen"}).text
+    assert "1 gesprek(ken)" in text and "ronde van vlaanderen" in text
+    strict = browser.get(f"{console['url']}/conversations", params={"flag": "low_confidence", "threshold": "1"}).text
+    loose = browser.get(f"{console['url']}/conversations", params={"flag": "low_confidence", "threshold": "0"}).text
+    assert "0 gesprek(ken)" in loose and "0 gesprek(ken)" not in strict
+
+
+def test_review_tag_note_and_annotation_export(console):
+    browser = login(console, "agent1")
+    sender = console["senders"]["fallback"]
+    saved = post(browser, console, f"/conversations/{sender}/review",
+                 {"reviewed": "1", "tags": "Fallback, wielrennen", "note": "Vraag over sport"})
+    assert "Opgeslagen" in saved.text and "fallback,wielrennen" in saved.text and "Vraag over sport" in saved.text
+    reviewed = browser.get(f"{console['url']}/conversations", params={"flag": "reviewed", "tag": "wielrennen"}).text
+    assert "1 gesprek(ken)" in reviewed
+    page = browser.get(f"{console['url']}/conversations/{sender}").text
+    event_id = re.findall(r'name="event_id" value="(\d+)"', page)[1]  # "ik bel jullie op 0470 ..."
+    queued = post(browser, console, f"/conversations/{sender}/annotate", {"event_id": event_id, "intent": "human_handoff"})
+    assert "annotatiewachtrij" in queued.text and "geannoteerd: human_handoff" in queued.text
+    assert post(browser, console, f"/conversations/{sender}/annotate",
+                {"event_id": event_id, "intent": "geen_intent"}).status_code == 400
+    assert post(browser, console, "/annotations/export", {}, page="/annotations").status_code == 403  # agent
+    officer = login(console, "officer1")
+    exported = post(officer, console, "/annotations/export", {}, page="/annotations")
+    data = yaml.safe_load(exported.text)
+    assert data["version"] == "3.1"
+    [block] = [b for b in data["nlu"] if b["intent"] == "human_handoff"]
+    assert "[telefoonnummer]" in block["examples"] and "0470" not in block["examples"]
+
+
+def test_a_request_is_handled_end_to_end(console):
+    [request] = [r for r in rights.list_requests(console["store"]) if r.conversation_id == console["senders"]["request"]]
+    agent = login(console, "agent1")
+    detail = agent.get(f"{console['url']}/requests/{request.reference}").text
+    assert "niet bevestigd" in detail and "Status wijzigen" not in detail
+    assert post(agent, console, f"/requests/{request.reference}/status", {"status": "open", "note": "x"},
+                page="/requests").status_code == 403
+    officer = login(console, "officer1")
+    listing = officer.get(f"{console['url']}/requests", params={"status": "unverified"}).text
+    assert request.reference in listing
+    no_note = post(officer, console, f"/requests/{request.reference}/status", {"status": "open", "note": ""}, page="/requests")
+    assert "Een notitie is verplicht." in no_note.text
+    for status, note in (("open", "Geverifieerd per telefoon"), ("in_progress", "Gestart"), ("done", "Kopie verstuurd")):
+        answer = post(officer, console, f"/requests/{request.reference}/status", {"status": status, "note": note},
+                      page="/requests")
+        assert "Status gewijzigd" in answer.text
+    done = rights.get(console["store"], request.reference)
+    assert done.status == rights.DONE
+    assert [(e.actor, e.to_status) for e in done.events][1:] == [("officer1", "open"), ("officer1", "in_progress"),
+                                                                  ("officer1", "done")]
+    page = officer.get(f"{console['url']}/requests/{request.reference}").text
+    assert "Kopie verstuurd" in page and f"/conversations/{console['senders']['request']}" in page
+
+
+def test_subject_export_and_erase_then_purge(console):
+    agent = login(console, "agent1")
+    assert agent.get(f"{console['url']}/subjects", params={"email": "jan.peeters@example.be"}).status_code == 403
+    officer = login(console, "officer1")
+    found = officer.get(f"{console['url']}/subjects", params={"email": "Jan.Peeters@Example.be"}).text
+    assert "1 gesprek(ken) gevonden" in found
+    invalid = officer.get(f"{console['url']}/subjects", params={"email": "geen-adres"}).text
+    assert "geen geldig e-mailadres" in invalid
+    exported = post(officer, console, "/subjects/export", {"email": "jan.peeters@example.be", "phone": ""}, page="/subjects")
+    data = exported.json()
+    [conversation] = data["conversations"]
+    assert any(e.get("text") == "jan.peeters@example.be" for e in conversation["events"])
+    erased = post(officer, console, "/subjects/erase", {"email": "jan.peeters@example.be", "phone": "", "confirm": "1"},
+                  page="/subjects")
+    assert "1 gesprek(ken) gewist" in erased.text
+    assert "0 gesprek(ken) gevonden" in officer.get(f"{console['url']}/subjects",
+                                                    params={"email": "jan.peeters@example.be"}).text
+    assert any(r.email == "jan.peeters@example.be" for r in rights.list_requests(console["store"]))  # the request stays
+
+    assert post(officer, console, "/purge", {}, page="/subjects").status_code == 403  # admin only
+    admin = login(console, "admin1")
+    preview = admin.get(f"{console['url']}/purge").text
+    assert re.search(r"<strong>1</strong> gesprek", preview)  # only the 400-day-old one
+    purged = post(admin, console, "/purge", {}, page="/purge")
+    assert "1 gesprek(ken) verwijderd" in purged.text
+    listing = admin.get(f"{console['url']}/conversations").text
+    assert "2 gesprek(ken)" in listing
+    audit = admin.get(f"{console['url']}/audit").text
+    assert "erase_subject" in audit and "purge" in audit and "jan.peeters" not in audit
+
+
+def test_logout_ends_the_session(console):
+    browser = login(console, "agent1")
+    post(browser, console, "/logout", {})
+    assert browser.get(f"{console['url']}/conversations", allow_redirects=False).status_code == 302
+
+
+def test_login_attempts_per_address_are_limited(console, tmp_path):
+    with ConsoleServer(log_file=tmp_path / "c.log", env={"PRIVACYBOT_DATABASE_URL": console["db"],
+                                                         "PRIVACYBOT_SECRET_KEY": SECRET,
+                                                         "PRIVACYBOT_LOGIN_LIMIT": "3"}) as server:
+        browser = requests.Session()
+        token = csrf_of(browser.get(server.url + "login").text)
+        codes = [browser.post(server.url + "login", data={"username": f"x{i}", "password": "fout",
+                                                          "csrf_token": token}).status_code for i in range(5)]
+    assert codes == [401, 401, 401, 429, 429]

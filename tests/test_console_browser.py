@@ -1,0 +1,122 @@
+"""A staff member works through the console in a real browser (Debian's chromium, Playwright):
+log in, filter, open a transcript, tag and annotate, handle a request, erase a subject's
+conversations and purge old ones. Screenshots as in test_widget.py."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from bot import paths, rights, staff_users
+from bot.processes import ConsoleServer
+from bot.store.db import Store, migrate
+from tests.conftest import converse
+from tests.test_console import PASSWORD, old_conversation
+from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
+
+
+@pytest.fixture(scope="module")
+def console_site(trained_model, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("console-browser")
+    url = f"sqlite:///{tmp / 'console.db'}"
+    results, proc = converse([
+        {"id": "request", "messages": ["ik wil dat jullie mijn gegevens wissen", "Lotte Maes", "lotte.maes@example.be",
+                                       "geen", "ja"]},
+        {"id": "miss", "messages": ["wat is de hoofdstad van peru", "kan ik mijn gegevens laten aanpassen?"]},
+    ], tmp, env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    old_conversation(url, "old-visitor", days_ago=300)
+    migrate(url)
+    store = Store(url)
+    staff_users.add_user(store, "an.admin", PASSWORD, "admin")
+    with ConsoleServer(log_file=tmp / "console.log", env={"PRIVACYBOT_DATABASE_URL": url,
+                                                         "PRIVACYBOT_SECRET_KEY": "browser-" + "k" * 40}) as server:
+        yield {"url": server.url.rstrip("/"), "store": store, "tmp": tmp}
+    store.dispose()
+
+
+def test_a_staff_member_works_through_the_console(console_site):
+    from playwright.sync_api import sync_playwright
+
+    base, store = console_site["url"], console_site["store"]
+    folder = paths.ROOT / "docs" if os.environ.get("PRIVACYBOT_SAVE_SCREENSHOTS") == "1" else console_site["tmp"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-BE")
+
+        page.goto(f"{base}/conversations")
+        assert page.url == f"{base}/login"  # no session: the login page
+        page.get_by_label("Gebruikersnaam").fill("an.admin")
+        page.get_by_label("Wachtwoord").fill("fout wachtwoord")
+        page.get_by_role("button", name="Aanmelden").click()
+        assert "onjuist" in page.locator(".error").inner_text()
+        page.get_by_label("Gebruikersnaam").fill("an.admin")
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Aanmelden").click()
+        assert page.url.startswith(f"{base}/conversations")
+        assert "3 gesprek(ken)" in page.content()
+
+        page.get_by_role("link", name=re.compile(r"^viel terug")).click()  # filter
+        assert "hoofdstad van peru" in page.content()
+        rows = page.locator("tbody tr")
+        assert rows.count() >= 1 and all("viel terug" in rows.nth(i).inner_text() for i in range(rows.count()))
+        page.get_by_label("Zoeken").fill("wissen")
+        page.get_by_role("button", name="Filteren").click()
+        page.locator("table a").first.click()  # open the transcript
+        assert "[naam]" in page.content() and "lotte.maes@example.be" not in page.content()
+        page.screenshot(path=str(folder / "console-transcript.png"), full_page=False)
+        page.get_by_role("button", name="Persoonsgegevens tonen (wordt gelogd)").click()
+        assert "lotte.maes@example.be" in page.content()
+
+        page.goto(f"{base}/conversations?q=peru")
+        page.locator("table a").first.click()
+        page.get_by_label("Nagekeken").check()
+        page.get_by_label("Tags (kommagescheiden)").fill("buiten onderwerp")
+        page.get_by_label("Notitie").fill("Geen privacyvraag")
+        page.get_by_role("button", name="Opslaan").click()
+        assert "Opgeslagen" in page.content()
+        page.locator("details summary").first.click()
+        page.locator("select[name=intent]").first.select_option("out_of_scope")
+        page.get_by_role("button", name="Naar de annotatiewachtrij").first.click()
+        assert "geannoteerd: out_of_scope" in page.content()
+        page.goto(f"{base}/annotations")
+        assert "hoofdstad van peru" in page.content()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Exporteren als NLU-YAML").click()
+        exported = open(download.value.path(), encoding="utf-8").read()
+        assert "- intent: out_of_scope" in exported and "hoofdstad van peru" in exported
+
+        [request] = rights.list_requests(store)
+        page.goto(f"{base}/requests")
+        page.get_by_role("link", name=request.reference).click()
+        for status, note in (("open", "Identiteit nagekeken"), ("in behandeling", "Gestart"), ("afgehandeld", "Gewist")):
+            page.get_by_label("Nieuwe status").select_option(label=status)
+            page.get_by_label("Notitie (verplicht)").fill(note)
+            page.get_by_role("button", name="Wijzigen").click()
+            assert "Status gewijzigd" in page.content()
+        assert rights.get(store, request.reference).status == rights.DONE
+        page.screenshot(path=str(folder / "console-request.png"), full_page=False)
+
+        page.goto(f"{base}/subjects")
+        page.get_by_label("E-mailadres").fill("lotte.maes@example.be")
+        page.get_by_role("button", name="Zoeken").click()
+        assert "1 gesprek(ken) gevonden" in page.content()
+        page.get_by_label("Ik wil deze gesprekken definitief wissen").check()
+        page.get_by_role("button", name="Wissen").click()
+        assert "1 gesprek(ken) gewist" in page.content()
+
+        page.goto(f"{base}/purge")
+        assert re.search(r"<strong>1</strong> gesprek", page.content())
+        page.get_by_role("button", name="Nu wissen").click()
+        assert "1 gesprek(ken) verwijderd" in page.content()
+        page.goto(f"{base}/conversations")
+        assert "1 gesprek(ken)" in page.content()
+        page.screenshot(path=str(folder / "console-list.png"), full_page=False)
+        page.get_by_role("button", name="Afmelden").click()
+        page.goto(f"{base}/conversations")
+        assert page.url == f"{base}/login"
+        browser.close()

@@ -1,0 +1,483 @@
+"""Console accounts (bot/staff_users.py) and ``privacybot users …`` (bot/cli_users.py), on
+SQLite and on the real PostgreSQL server."""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from bot import staff_audit, staff_users
+from bot.cli_users import register
+from bot.staff_users import LOCKED, WRONG_CREDENTIALS, LoginThrottle, StaffError, can
+from bot.store.db import Store, migrate
+
+PASSWORD = "correct paard batterij"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+PRODUCTION_HASHER = staff_users.HASHER  # before the fixture below swaps it
+
+
+class CountingHasher(PasswordHasher):
+    """Cheap parameters (tests only) and a count of verifications."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"time_cost": 1, "memory_cost": 8, "parallelism": 1, **kwargs})
+        self.verifications = 0
+
+    def verify(self, hash, password):
+        self.verifications += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture(autouse=True)
+def cheap_hasher(monkeypatch):
+    hasher = CountingHasher()
+    monkeypatch.setattr(staff_users, "HASHER", hasher)
+    return hasher
+
+
+def _url(request, tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 't.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = _url(request, tmp_path)
+    migrate(url)
+    store = Store(url)
+    yield store
+    store.dispose()
+
+
+def audit(store, action=None):
+    return [(a.username, a.action, a.target) for a in reversed(staff_audit.recent(store, action=action))]
+
+
+def stored_user(store, username):
+    return staff_users.find_user(store, username)
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+def test_the_password_is_stored_as_an_argon2_hash(store):
+    user = staff_users.add_user(store, "An.Janssens", PASSWORD, "agent", now=T0)
+    assert user.username == "an.janssens" and user.role == "agent" and user.active
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    assert user.failed_logins == 0 and user.session_version == 1 and user.created_at == T0
+    with store.session() as session:
+        dump = " ".join(str(v) for row in session.execute(sa.text("select * from staff_users")) for v in row)
+        dump += " ".join(str(v) for row in session.execute(sa.text("select * from staff_audit")) for v in row)
+    assert PASSWORD not in dump
+
+
+def test_production_uses_argon2_defaults():
+    defaults = PasswordHasher()
+    assert isinstance(PRODUCTION_HASHER, PasswordHasher) and not isinstance(PRODUCTION_HASHER, CountingHasher)
+    assert (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost, PRODUCTION_HASHER.parallelism) == (
+        defaults.time_cost, defaults.memory_cost, defaults.parallelism)
+
+
+def test_usernames_are_unique_whatever_the_case(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    with pytest.raises(StaffError, match="bestaat al"):
+        staff_users.add_user(store, " ANJA ", PASSWORD + "x", "admin")
+    assert [u.username for u in staff_users.list_users(store)] == ["anja"]
+
+
+@pytest.mark.parametrize("username, password, role, message", [
+    ("anja", "kort", "agent", "minstens 12 tekens"),
+    ("anja", "", "agent", "minstens 12 tekens"),
+    ("anja", "x" * 1025, "agent", "hoogstens"),
+    ("jan.peeters.12", "Jan.Peeters.12", "agent", "mag niet gelijk zijn aan de gebruikersnaam"),
+    ("anja", PASSWORD, "superuser", "Onbekende rol"),
+    ("anja", PASSWORD, "Admin", "Onbekende rol"),
+    ("a", PASSWORD, "agent", "3 tot 80 tekens"),
+    ("an janssens", PASSWORD, "agent", "3 tot 80 tekens"),
+    ("аn", PASSWORD, "agent", "3 tot 80 tekens"),  # Cyrillic а
+    ("x" * 81, PASSWORD, "agent", "3 tot 80 tekens"),
+    ("anja;drop", PASSWORD, "agent", "3 tot 80 tekens"),
+])
+def test_invalid_accounts_are_refused_in_dutch(tmp_path, username, password, role, message):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    migrate(url)
+    store = Store(url)
+    with pytest.raises(StaffError, match=message):
+        staff_users.add_user(store, username, password, role)
+    assert staff_users.list_users(store) == []
+    store.dispose()
+
+
+def test_the_longest_allowed_username_and_all_roles(store):
+    for role in staff_users.ROLES:
+        staff_users.add_user(store, f"{role}_{'x' * (79 - len(role))}", PASSWORD, role)
+    assert sorted(u.role for u in staff_users.list_users(store)) == sorted(staff_users.ROLES)
+
+
+def test_get_user_by_id(store):
+    user = staff_users.add_user(store, "anja", PASSWORD, "admin")
+    assert staff_users.get_user(store, user.id).username == "anja"
+    assert staff_users.get_user(store, user.id + 1000) is None
+
+
+# ---------------------------------------------------------------------------- login
+
+
+def test_a_correct_login_resets_the_count_and_is_audited(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    with pytest.raises(StaffError):
+        staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+    assert stored_user(store, "anja").failed_logins == 1
+    user = staff_users.authenticate(store, " ANJA ", PASSWORD, now=T0 + timedelta(minutes=1), client="192.0.2.7")
+    assert user.username == "anja" and user.failed_logins == 0
+    assert user.last_login_at == T0 + timedelta(minutes=1)
+    assert stored_user(store, "anja").last_login_at == T0 + timedelta(minutes=1)
+    assert audit(store) == [("anoniem", "login_failed", "anja"), ("anja", "login", "anja")]
+    assert staff_audit.recent(store, action="login")[0].detail == "192.0.2.7"
+
+
+def test_unknown_user_and_wrong_password_look_the_same(store, cheap_hasher):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    cheap_hasher.verifications = 0
+    with pytest.raises(StaffError) as wrong:
+        staff_users.authenticate(store, "anja", "niet het wachtwoord")
+    with pytest.raises(StaffError) as unknown:
+        staff_users.authenticate(store, "bestaat.niet", PASSWORD)
+    assert str(wrong.value) == str(unknown.value) == WRONG_CREDENTIALS == "Gebruikersnaam of wachtwoord is onjuist."
+    assert cheap_hasher.verifications == 2  # the unknown user costs a verification too
+    long_name = "Z" * 300
+    with pytest.raises(StaffError, match="onjuist"):
+        staff_users.authenticate(store, long_name, PASSWORD)
+    assert audit(store, "login_failed") == [("anoniem", "login_failed", "anja"),
+                                            ("anoniem", "login_failed", "bestaat.niet"),
+                                            ("anoniem", "login_failed", "Z" * 80)]
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(store):
+    staff_users.add_user(store, "anja", PASSWORD, "privacy_officer")
+    for i in range(staff_users.MAX_FAILED_LOGINS):
+        with pytest.raises(StaffError) as error:
+            staff_users.authenticate(store, "anja", f"fout wachtwoord {i}", now=T0 + timedelta(seconds=i))
+        assert str(error.value) == WRONG_CREDENTIALS
+    locked_at = T0 + timedelta(seconds=staff_users.MAX_FAILED_LOGINS - 1)
+    assert stored_user(store, "anja").locked_until == locked_at + timedelta(minutes=15)
+    assert audit(store, "locked") == [("anoniem", "locked", "anja")]
+
+    # Even the right password is refused while locked, and trying does not extend the lock.
+    for minutes in (0, 5, 14):
+        with pytest.raises(StaffError) as error:
+            staff_users.authenticate(store, "anja", PASSWORD, now=locked_at + timedelta(minutes=minutes))
+        assert str(error.value) == LOCKED == (
+            "Dit account is tijdelijk vergrendeld na te veel mislukte pogingen. "
+            "Probeer het over 15 minuten opnieuw of vraag een beheerder.")
+    with pytest.raises(StaffError, match="vergrendeld"):
+        staff_users.authenticate(store, "anja", "nog een fout wachtwoord", now=locked_at + timedelta(minutes=14))
+    assert stored_user(store, "anja").locked_until == locked_at + timedelta(minutes=15)
+
+    user = staff_users.authenticate(store, "anja", PASSWORD, now=locked_at + timedelta(minutes=15))
+    assert user.failed_logins == 0 and user.locked_until is None
+    assert len(audit(store, "locked")) == 1
+
+
+def test_after_a_lock_expires_there_are_five_new_attempts(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    for _ in range(5):
+        with pytest.raises(StaffError):
+            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+    later = T0 + timedelta(minutes=16)
+    for i in range(4):
+        with pytest.raises(StaffError, match="onjuist"):
+            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=later)
+        assert stored_user(store, "anja").failed_logins == i + 1
+    with pytest.raises(StaffError, match="onjuist"):
+        staff_users.authenticate(store, "anja", "fout wachtwoord!", now=later)
+    with pytest.raises(StaffError, match="vergrendeld"):
+        staff_users.authenticate(store, "anja", PASSWORD, now=later)
+    assert len(audit(store, "locked")) == 2
+
+
+def test_only_failures_in_a_row_count(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    for _ in range(2):
+        for _ in range(4):
+            with pytest.raises(StaffError, match="onjuist"):
+                staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+        staff_users.authenticate(store, "anja", PASSWORD, now=T0)
+    assert stored_user(store, "anja").locked_until is None
+
+
+def test_the_fifth_attempt_may_still_be_the_right_one(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    for _ in range(4):
+        with pytest.raises(StaffError):
+            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+    user = staff_users.authenticate(store, "anja", PASSWORD, now=T0)
+    assert user.locked_until is None and user.failed_logins == 0
+    assert audit(store, "locked") == []
+
+
+def test_parallel_guesses_get_no_more_than_five_password_checks(store, cheap_hasher):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    cheap_hasher.verifications = 0
+
+    def guess(i):
+        try:
+            staff_users.authenticate(store, "anja", f"gok nummer {i}", now=T0)
+        except StaffError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        messages = list(pool.map(guess, range(30)))
+    assert messages.count(WRONG_CREDENTIALS) == staff_users.MAX_FAILED_LOGINS
+    assert messages.count(LOCKED) == 30 - staff_users.MAX_FAILED_LOGINS
+    assert cheap_hasher.verifications == staff_users.MAX_FAILED_LOGINS
+    assert len(audit(store, "locked")) == 1
+    assert stored_user(store, "anja").locked_until == T0 + timedelta(minutes=15)
+
+
+def test_an_inactive_account_cannot_log_in(store, cheap_hasher):
+    staff_users.add_user(store, "anja", PASSWORD, "admin")
+    before = staff_users.set_active(store, "anja", False)
+    assert not before.active and before.session_version == 2  # disabling ends the sessions
+    cheap_hasher.verifications = 0
+    with pytest.raises(StaffError) as error:
+        staff_users.authenticate(store, "anja", PASSWORD)
+    assert str(error.value) == WRONG_CREDENTIALS
+    assert cheap_hasher.verifications == 1  # as slow as any other refusal
+    assert stored_user(store, "anja").failed_logins == 0
+    staff_users.set_active(store, "anja", True)
+    assert staff_users.authenticate(store, "anja", PASSWORD).username == "anja"
+
+
+def test_unlock_lifts_the_lock(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    for _ in range(5):
+        with pytest.raises(StaffError):
+            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+    user = staff_users.unlock(store, "anja", actor="cli:beheer")
+    assert user.locked_until is None and user.failed_logins == 0
+    assert staff_users.authenticate(store, "anja", PASSWORD, now=T0).username == "anja"
+    assert ("cli:beheer", "user_unlocked", "anja") in audit(store)
+
+
+def test_end_sessions_and_a_new_password_bump_the_session_version(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    assert staff_users.end_sessions(store, "anja").session_version == 2
+    new_password = "een heel ander wachtwoord"
+    user = staff_users.set_password(store, "ANJA", new_password, actor="cli:beheer")
+    assert user.session_version == 3
+    with pytest.raises(StaffError, match="onjuist"):
+        staff_users.authenticate(store, "anja", PASSWORD)
+    assert staff_users.authenticate(store, "anja", new_password).session_version == 3
+    with pytest.raises(StaffError, match="minstens 12"):
+        staff_users.set_password(store, "anja", "kort")
+    with pytest.raises(StaffError, match="minstens 12"):
+        staff_users.set_password(store, "anja", "ANJA")
+    staff_users.add_user(store, "jan.peeters.12", PASSWORD, "agent")
+    with pytest.raises(StaffError, match="gebruikersnaam"):
+        staff_users.set_password(store, "jan.peeters.12", "Jan.Peeters.12")
+    for change in (staff_users.end_sessions, staff_users.unlock):
+        with pytest.raises(StaffError, match="Geen account"):
+            change(store, "niemand")
+    assert ("cli:beheer", "password_changed", "anja") in audit(store)
+
+
+def test_a_login_rehashes_when_the_parameters_changed(store, monkeypatch):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    old_hash = stored_user(store, "anja").password_hash
+    monkeypatch.setattr(staff_users, "HASHER", CountingHasher(time_cost=2))
+    staff_users.authenticate(store, "anja", PASSWORD)
+    new_hash = stored_user(store, "anja").password_hash
+    assert new_hash != old_hash and "t=2" in new_hash and "t=1" in old_hash
+    staff_users.authenticate(store, "anja", PASSWORD)
+    assert stored_user(store, "anja").password_hash == new_hash  # unchanged when nothing changed
+
+
+def test_a_damaged_hash_refuses_the_login_instead_of_crashing(store):
+    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    with store.session() as session:
+        session.execute(sa.text("update staff_users set password_hash = 'kapot'"))
+    with pytest.raises(StaffError, match="onjuist"):
+        staff_users.authenticate(store, "anja", PASSWORD)
+
+
+# ---------------------------------------------------------------------------- permissions
+
+
+def test_permissions_by_role():
+    everyday = ("view_conversations", "review", "annotate", "view_requests")
+    sensitive = ("handle_requests", "reveal", "export_subject", "erase_subject", "export_annotations")
+    for permission in everyday:
+        assert all(can(role, permission) for role in staff_users.ROLES)
+    for permission in sensitive:
+        assert not can("agent", permission)
+        assert can("privacy_officer", permission) and can("admin", permission)
+    assert not can("agent", "purge") and not can("privacy_officer", "purge") and can("admin", "purge")
+    assert all(can("admin", permission) for permission in staff_users.PERMISSIONS)
+    assert not can("admin", "bestaat_niet") and not can("root", "review") and not can("", "review")
+    assert set().union(*staff_users.PERMISSIONS.values()) == set(staff_users.ROLES)
+
+
+# ---------------------------------------------------------------------------- throttle
+
+
+def test_throttle_limits_attempts_per_ip_within_the_window():
+    throttle = LoginThrottle(limit=3, window=60)
+    assert [throttle.allow("192.0.2.1", now=t) for t in (0, 1, 2, 3, 30)] == [True, True, True, False, False]
+    assert throttle.allow("192.0.2.2", now=30)  # another client is not affected
+    assert not throttle.allow("192.0.2.1", now=59.9)
+    assert throttle.allow("192.0.2.1", now=60.5)  # the attempt at 0 aged out (refusals did not count)
+    assert not throttle.allow("192.0.2.1", now=60.6)
+    assert throttle.allow("192.0.2.1", now=61.5) and throttle.allow("192.0.2.1", now=62.5)
+
+
+def test_throttle_defaults_and_bounded_memory():
+    throttle = LoginThrottle()
+    assert (throttle.limit, throttle.window) == (10, 300)
+    assert sum(throttle.allow("198.51.100.1", now=0) for _ in range(15)) == 10
+    for i in range(1000):
+        throttle.allow(f"10.0.{i // 256}.{i % 256}", now=1)
+    assert len(throttle) == 1001
+    throttle.allow("10.9.9.9", now=302)  # everyone else has been quiet for a whole window
+    assert len(throttle) == 1
+
+    small = LoginThrottle(limit=2, window=60, max_clients=50)
+    for i in range(500):
+        small.allow(f"10.1.{i // 256}.{i % 256}", now=i / 100)
+    assert len(small) == 50
+    with pytest.raises(ValueError):
+        LoginThrottle(limit=0)
+
+
+def test_throttle_is_thread_safe():
+    throttle = LoginThrottle(limit=50, window=300)
+    allowed = []
+    lock = threading.Lock()
+
+    def hammer():
+        count = sum(throttle.allow("203.0.113.5") for _ in range(100))
+        with lock:
+            allowed.append(count)
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(allowed) == 50
+
+
+# ---------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cli(request, tmp_path, monkeypatch):
+    """Run ``privacybot users …`` in-process against a fresh database; returns (exit, out, err)."""
+    url = _url(request, tmp_path)
+    monkeypatch.setenv("PRIVACYBOT_DATABASE_URL", url)
+    monkeypatch.setenv("USER", "beheerder")
+    capsys = request.getfixturevalue("capsys")
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+
+    def run(*argv, stdin=None):
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        args = parser.parse_args(list(argv))
+        code = args.func(args)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.store = lambda: Store(url)
+    return run
+
+
+def test_cli_add_list_and_the_account_works(cli):
+    code, out, err = cli("users", "add", "An.Janssens", "--role", "privacy_officer", "--password-stdin",
+                         stdin=PASSWORD + "\n")
+    assert (code, out, err) == (0, "Account an.janssens (privacy_officer) aangemaakt.\n", "")
+    store = cli.store()
+    assert staff_users.authenticate(store, "an.janssens", PASSWORD).role == "privacy_officer"
+    assert ("cli:beheerder", "user_added", "an.janssens") in audit(store)
+
+    code, out, _ = cli("users", "list")
+    assert code == 0 and "an.janssens" in out and "privacy_officer" in out and "ja" in out
+    assert "argon2" not in out
+    code, out, _ = cli("users", "list", "--json")
+    [item] = json.loads(out)
+    assert item["username"] == "an.janssens" and item["active"] is True and item["locked_until"] is None
+    assert item["last_login"].endswith(("+01:00", "+02:00"))  # Brussels time
+    assert "argon2" not in out and "hash" not in out
+    store.dispose()
+
+
+def test_cli_add_with_getpass(cli, monkeypatch):
+    typed = iter([PASSWORD, PASSWORD])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
+    assert cli("users", "add", "jan", "--role", "agent")[:2] == (0, "Account jan (agent) aangemaakt.\n")
+
+    typed = iter([PASSWORD, PASSWORD + "!"])
+    code, out, err = cli("users", "add", "piet", "--role", "agent")
+    assert code == 1 and out == "" and err == "Fout: De wachtwoorden komen niet overeen.\n"
+
+
+@pytest.mark.parametrize("argv, stdin, message", [
+    (("users", "add", "anja", "--role", "agent", "--password-stdin"), "kort\n", "minstens 12 tekens"),
+    (("users", "add", "anja", "--role", "agent", "--password-stdin"), "", "Geen wachtwoord"),
+    (("users", "add", "a b", "--role", "agent", "--password-stdin"), PASSWORD, "3 tot 80 tekens"),
+    (("users", "disable", "niemand"), None, "Geen account met gebruikersnaam niemand."),
+    (("users", "password", "niemand", "--password-stdin"), PASSWORD, "Geen account"),
+])
+def test_cli_errors_are_dutch_with_exit_1(cli, argv, stdin, message):
+    code, out, err = cli(*argv, stdin=stdin)
+    assert code == 1 and out == ""
+    assert err.startswith("Fout: ") and message in err and "Traceback" not in err
+
+
+def test_cli_duplicate_disable_enable_unlock_and_password(cli):
+    assert cli("users", "add", "anja", "--role", "admin", "--password-stdin", stdin=PASSWORD)[0] == 0
+    code, _, err = cli("users", "add", "ANJA", "--role", "agent", "--password-stdin", stdin=PASSWORD)
+    assert code == 1 and "Er bestaat al een account anja." in err
+
+    store = cli.store()
+    assert cli("users", "disable", "anja")[:2] == (0, "Account anja uitgeschakeld; lopende sessies zijn beëindigd.\n")
+    with pytest.raises(StaffError, match="onjuist"):
+        staff_users.authenticate(store, "anja", PASSWORD)
+    assert "nee" in cli("users", "list")[1]
+    assert cli("users", "enable", "anja")[:2] == (0, "Account anja ingeschakeld.\n")
+
+    now = datetime.now(timezone.utc)
+    for _ in range(5):
+        with pytest.raises(StaffError):
+            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=now)
+    listed = json.loads(cli("users", "list", "--json")[1])[0]
+    assert listed["locked_until"] is not None
+    assert datetime.fromisoformat(listed["locked_until"]) == now.replace(microsecond=0) + timedelta(minutes=15)
+    assert cli("users", "unlock", "anja")[:2] == (0, "Account anja ontgrendeld.\n")
+    assert json.loads(cli("users", "list", "--json")[1])[0]["locked_until"] is None
+
+    new_password = "een ander lang wachtwoord"
+    code, out, _ = cli("users", "password", "anja", "--password-stdin", stdin=new_password + "\r\n")
+    assert (code, out) == (0, "Wachtwoord van anja gewijzigd; lopende sessies zijn beëindigd.\n")
+    user = staff_users.authenticate(store, "anja", new_password)
+    assert user.session_version == 3  # disable and the new password each ended the sessions
+    actions = [a for _, a, _ in audit(store) if not a.startswith("login")]
+    assert actions == ["user_added", "user_disabled", "user_enabled", "locked", "user_unlocked", "password_changed"]
+    store.dispose()
+
+
+def test_cli_help_is_dutch(capsys):
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    with pytest.raises(SystemExit):
+        parser.parse_args(["users", "--help"])
+    out = capsys.readouterr().out
+    for action in ("add", "list", "disable", "enable", "unlock", "password"):
+        assert action in out
+    assert "vergrendeling" in out and "PRIVACYBOT_DATABASE_URL" in out
