@@ -13,16 +13,17 @@ from bot import paths, rights, staff_users
 from bot.processes import ConsoleServer
 from bot.store.db import Store, migrate
 from tests.conftest import converse
-from tests.test_console import PASSWORD, old_conversation
+from tests.test_console import PASSWORD, old_conversation, postgres_url_module  # noqa: F401 (fixture)
 from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
 
 
-@pytest.fixture(scope="module")
-def console_site(trained_model, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("console-browser")
-    url = f"sqlite:///{tmp / 'console.db'}"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def console_site(request, trained_model, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"console-browser-{request.param}")
+    url = (f"sqlite:///{tmp / 'console.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url_module"))
     results, proc = converse([
         {"id": "request", "messages": ["ik wil dat jullie mijn gegevens wissen", "Lotte Maes", "lotte.maes@example.be",
                                        "geen", "ja"]},
