@@ -176,10 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ensure: installeren of bouwen; show: tonen (standaard)")
     spacy.set_defaults(func=_cmd_spacy_model)
 
-    from bot import cli_privacy, cli_users  # the console's accounts; retention and data subjects
+    from bot import cli_models, cli_privacy, cli_users  # accounts; retention and subjects; retraining
 
     cli_users.register(sub)
     cli_privacy.register(sub)
+    cli_models.register(sub)
     return parser
 
 

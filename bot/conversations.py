@@ -119,13 +119,14 @@ def list_conversations(store: Store, filters: Filters, page: int = 1, per_page: 
         conditions.append(events.c.sender_id.in_(select(events.c.sender_id).where(events.c.intent_name == filters.intent)))
     if filters.action:
         conditions.append(events.c.sender_id.in_(select(events.c.sender_id).where(events.c.action_name == filters.action)))
-    if filters.slot:
+    if filters.slot:  # only a real slot name, matched literally (no LIKE wildcards from the form)
+        slot = filters.slot if filters.slot in domain_slots() else "\x00"
         conditions.append(events.c.sender_id.in_(select(events.c.sender_id).where(
-            events.c.type_name == "slot", events.c.data.like(f'%"name": "{filters.slot}"%'))))
+            events.c.type_name == "slot", events.c.data.contains(f'"name": "{slot}"', autoescape=True))))
     if filters.text:
-        needle = f"%{filters.text.lower()}%"
         conditions.append(events.c.sender_id.in_(select(events.c.sender_id).where(
-            events.c.type_name.in_(("user", "bot")), func.lower(events.c.data).like(needle))))
+            events.c.type_name.in_(("user", "bot")),
+            func.lower(events.c.data).contains(filters.text.lower(), autoescape=True))))
     if conditions:
         base = base.where(and_(*conditions))
     with store.engine.connect() as conn:
@@ -144,6 +145,41 @@ def list_conversations(store: Store, filters: Filters, page: int = 1, per_page: 
     pages = max(1, -(-len(matching) // per_page))
     page = min(max(1, page), pages)
     return Page(matching[(page - 1) * per_page: page * per_page], len(matching), counts, page, pages)
+
+
+def domain_slots() -> Set[str]:
+    import yaml
+
+    from bot import paths
+
+    return set(yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8")).get("slots", {}))
+
+
+def known_values_for(store: Store, senders: Iterable[str]) -> Dict[str, Dict[str, str]]:
+    """Per conversation, the personal values its forms collected: masked wherever it shows."""
+    table = events_table(store.engine)
+    senders = list(senders)
+    found: Dict[str, List[Dict[str, Any]]] = {s: [] for s in senders}
+    if table is None or not senders:
+        return {s: {} for s in senders}
+    with store.engine.connect() as conn:
+        for start in range(0, len(senders), 500):
+            query = select(table.c.sender_id, table.c.data).where(
+                table.c.sender_id.in_(senders[start:start + 500]), table.c.type_name == "slot")
+            for row in conn.execute(query):
+                found[row.sender_id].append(_parse(row))
+    return {sender: masking.known_values(events) for sender, events in found.items()}
+
+
+def masked_preview(text: str, known: Dict[str, str], limit: int = 120) -> str:
+    """Mask first, then cut: a cut half address would slip past the patterns."""
+    masked = masking.mask_text(text, known)
+    return masked if len(masked) <= limit else masked[:limit].rstrip() + "…"
+
+
+def valid_sender(sender_id: str) -> bool:
+    """Visitors choose their own sender id; one that could act as a path is refused."""
+    return bool(sender_id) and len(sender_id) <= 255 and not any(c in sender_id for c in "/?#\\") and ".." not in sender_id
 
 
 def _has(summary: Summary, flag: str) -> bool:
@@ -178,7 +214,7 @@ def _summaries(store: Store, senders: Sequence[str], threshold: float) -> Dict[s
                 data = _parse(row)
                 summary.user_messages += 1
                 if not summary.first_message:
-                    summary.first_message = (data.get("text") or "")[:120]
+                    summary.first_message = data.get("text") or ""  # masked, then cut, by the caller
                 intent = (data.get("parse_data") or {}).get("intent") or {}
                 if intent.get("name") in FALLBACK_INTENTS:
                     summary.fell_back = True

@@ -69,11 +69,12 @@ def read_nlu_reports(out_dir: Path) -> NluFigures:
     )
 
 
-def test_nlu(model: Path, out_dir: Path = paths.REPORTS / "nlu", quiet: bool = True) -> NluFigures:
+def test_nlu(model: Path, out_dir: Path = paths.REPORTS / "nlu", quiet: bool = True,
+             test_data: Path = paths.NLU_TEST_DATA, plots: bool = False, cwd: Path = paths.ROOT) -> NluFigures:
     out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = training.rasa_command("test", "nlu", "--model", str(model), "--nlu", str(paths.NLU_TEST_DATA),
-                                "--out", str(out_dir), "--no-plot")
-    subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), check=True,
+    cmd = training.rasa_command("test", "nlu", "--model", str(model), "--nlu", str(test_data),
+                                "--out", str(out_dir), *([] if plots else ["--no-plot"]))
+    subprocess.run(cmd, cwd=cwd, env=quiet_env(), check=True,
                    stdout=subprocess.DEVNULL if quiet else None,
                    stderr=subprocess.DEVNULL if quiet else None)
     return read_nlu_reports(out_dir)

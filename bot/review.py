@@ -108,9 +108,10 @@ def export_yaml(store: Store, mark_exported: bool = True, now: Optional[datetime
     """Rasa NLU YAML (version 3.1) of the queue, personal data masked: the input of retraining.
     Retrieval topics keep their faq/<key> label, as in data/nlu/."""
     items = queue(store)
+    known = conversations.known_values_for(store, {item.sender_id for item in items})
     by_intent: Dict[str, List[str]] = {}
     for item in items:
-        text = " ".join(masking.mask_text(item.text).split())
+        text = " ".join(masking.mask_text(item.text, known[item.sender_id]).split())
         if text and text not in by_intent.setdefault(item.correct_intent, []):
             by_intent[item.correct_intent].append(text)
     lines = ['version: "3.1"', "nlu:"]

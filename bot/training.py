@@ -9,14 +9,49 @@ import hashlib
 import json
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from bot import paths
+from bot import model_registry, paths
 from bot.processes import quiet_env
 
 
 KEEP_MODELS = 3
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the training data, held-out tests and models of a project live: this repository,
+    or a copy in which a retraining is tried out (tests do that)."""
+    root: Path = field(default=paths.ROOT)
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.yml"
+
+    @property
+    def domain(self) -> Path:
+        return self.root / "domain.yml"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def nlu_test(self) -> Path:
+        return self.root / "tests" / "nlu"
+
+    @property
+    def stories_test(self) -> Path:
+        return self.root / "tests" / "test_stories.yml"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+
+REPO = Project()
 
 
 def rasa_command(*args: str) -> List[str]:
@@ -24,69 +59,78 @@ def rasa_command(*args: str) -> List[str]:
 
 
 def latest_model(models_dir: Path = paths.MODELS) -> Optional[Path]:
-    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
+    """The model in use (see bot/model_registry.py)."""
+    return model_registry.current(models_dir)
 
 
-def project_fingerprint() -> str:
+def project_fingerprint(project: Project = REPO) -> str:
     """Hash of everything a trained model depends on: config, domain, training data, the
     custom NLU component and the spaCy pipeline behind var/spacy/nl."""
     digest = hashlib.sha256()
-    files = [paths.CONFIG, paths.DOMAIN, paths.ROOT / "bot" / "nlu_components.py",
-             paths.ROOT / "bot" / "message_guard.py", paths.VAR / "spacy" / "selected.json",
-             *sorted(p for p in paths.DATA.rglob("*") if p.is_file())]
-    for path in files:
-        digest.update(str(path.relative_to(paths.ROOT)).encode())
+    files = [(project.root, project.config), (project.root, project.domain),
+             (paths.ROOT, paths.ROOT / "bot" / "nlu_components.py"), (paths.ROOT, paths.ROOT / "bot" / "message_guard.py"),
+             (paths.ROOT, paths.VAR / "spacy" / "selected.json"),
+             *((project.root, p) for p in sorted(project.data.rglob("*")) if p.is_file())]
+    for base, path in files:
+        digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()
 
 
-def sidecar(model: Path) -> Path:
-    """Where a model's fingerprint is kept."""
-    return model.with_name(model.name.removesuffix(".tar.gz") + ".json")
+sidecar = model_registry.sidecar
 
 
-def current_model(out: Path = paths.MODELS) -> Optional[Path]:
-    """The latest model, if it was trained on exactly the project as it is now."""
-    model = latest_model(out)
-    if model is None or not sidecar(model).exists():
+def current_model(out: Optional[Path] = None, project: Project = REPO) -> Optional[Path]:
+    """The model in use, if it was trained on exactly the project as it is now."""
+    model = latest_model(out or project.models)
+    if model is None:
         return None
-    meta = json.loads(sidecar(model).read_text(encoding="utf-8"))
-    return model if meta.get("fingerprint") == project_fingerprint() else None
+    return model if model_registry.read_meta(model).get("fingerprint") == project_fingerprint(project) else None
 
 
-def train(force: bool = False, quiet: bool = False, out: Path = paths.MODELS) -> Path:
-    """Return a model of the project as it is now: the latest one when nothing changed,
-    else a new one (Rasa's component cache makes a partial change quick)."""
-    if not force and (model := current_model(out)) is not None:
+def train(force: bool = False, quiet: bool = False, out: Optional[Path] = None, project: Project = REPO,
+          promote: bool = True) -> Path:
+    """Return a model of the project as it is now: the current one when nothing changed,
+    else a new one (Rasa's component cache makes a partial change quick). ``promote=False``
+    trains a candidate without putting it in use (``privacybot retrain`` decides)."""
+    out = out or project.models
+    if not force and promote and (model := current_model(out, project)) is not None:
         if not quiet:
             print(f"Niets veranderd sinds de laatste training: {model.name}")
         return model
-    fingerprint = project_fingerprint()
-    cmd = rasa_command("train", "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN),
-                       "--data", str(paths.DATA), "--out", str(out))
+    fingerprint = project_fingerprint(project)
+    before = set(out.glob("*.tar.gz")) if out.exists() else set()
+    cmd = rasa_command("train", "--config", str(project.config), "--domain", str(project.domain),
+                       "--data", str(project.data), "--out", str(out))
     if force:
         cmd.append("--force")
     if quiet:  # keep the output for when it fails
         log_path = paths.VAR / "logs" / "train.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "w", encoding="utf-8") as log:
-            result = subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), stdout=log, stderr=log)
+            result = subprocess.run(cmd, cwd=project.root, env=quiet_env(), stdout=log, stderr=log)
         if result.returncode != 0:
             raise RuntimeError(f"rasa train mislukte (exit {result.returncode}), zie {log_path}")
     else:
-        subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), check=True)
-    model = latest_model(out)
-    if model is None:
+        subprocess.run(cmd, cwd=project.root, env=quiet_env(), check=True)
+    new = sorted(set(out.glob("*.tar.gz")) - before, key=lambda p: p.stat().st_mtime)
+    if not new:
         raise RuntimeError("rasa train gaf geen model")
-    sidecar(model).write_text(json.dumps({"fingerprint": fingerprint}, indent=2), encoding="utf-8")
-    prune(out)
+    model = new[-1]
+    model_registry.write_meta(model, fingerprint=fingerprint)
+    if promote:
+        model_registry.promote(model, out)
+        prune(out)
     return model
 
 
 def prune(models_dir: Path = paths.MODELS, keep: int = KEEP_MODELS) -> None:
-    """Keep the newest few models; each is tens of MB."""
-    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    """Keep the newest few models (each is tens of MB), and always the current one and the
+    ones a rollback could go back to."""
+    keep_names = model_registry.protected(models_dir)
+    models = model_registry.all_models(models_dir)
     for old in models[:-keep]:
+        if old.name in keep_names:
+            continue
         old.unlink()
         sidecar(old).unlink(missing_ok=True)

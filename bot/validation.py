@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import List
 
-from bot import chat_forms, fallback, paths, topics, training
+from bot import chat_forms, fallback, topics, training
 from bot.processes import quiet_env
 
 UNUSED = re.compile(r"The utterance '([^']+)' is not used in any story or rule")
@@ -64,10 +64,10 @@ def classify(output: str, returncode: int) -> ValidationResult:
     return result
 
 
-def validate() -> ValidationResult:
-    cmd = training.rasa_command("data", "validate", "--domain", str(paths.DOMAIN),
-                                "--data", str(paths.DATA), "--config", str(paths.CONFIG))
-    proc = subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), capture_output=True, text=True)
+def validate(project: "training.Project" = training.REPO) -> ValidationResult:
+    cmd = training.rasa_command("data", "validate", "--domain", str(project.domain),
+                                "--data", str(project.data), "--config", str(project.config))
+    proc = subprocess.run(cmd, cwd=project.root, env=quiet_env(), capture_output=True, text=True)
     return classify(proc.stdout + proc.stderr, proc.returncode)
 
 

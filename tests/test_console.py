@@ -148,6 +148,8 @@ def test_login_page_and_security_headers(console):
     assert answer.status_code == 200 and "Aanmelden" in answer.text
     assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
     assert answer.headers["X-Frame-Options"] == "DENY"
+    redirect = requests.get(f"{console['url']}/conversations", allow_redirects=False)
+    assert redirect.status_code == 302 and "default-src 'none'" in redirect.headers["Content-Security-Policy"]
     cookie = answer.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert console["db"].split("@")[-1] not in answer.text  # no database details anywhere
@@ -256,6 +258,8 @@ def test_a_request_is_handled_end_to_end(console):
     agent = login(console, "agent1")
     detail = agent.get(f"{console['url']}/requests/{request.reference}").text
     assert "niet bevestigd" in detail and "Status wijzigen" not in detail
+    assert "Jan Peeters" not in detail and "jan.peeters@example.be" not in detail and "[naam]" in detail
+    assert agent.get(f"{console['url']}/optouts").status_code == 403  # addresses: officers only
     assert post(agent, console, f"/requests/{request.reference}/status", {"status": "open", "note": "x"},
                 page="/requests").status_code == 403
     officer = login(console, "officer1")
@@ -321,3 +325,18 @@ def test_login_attempts_per_address_are_limited(console, tmp_path):
         codes = [browser.post(server.url + "login", data={"username": f"x{i}", "password": "fout",
                                                           "csrf_token": token}).status_code for i in range(5)]
     assert codes == [401, 401, 401, 429, 429]
+
+
+def test_sender_ids_cannot_act_as_paths(console):
+    admin = login(console, "admin1")
+    for sneaky in ("..%2F..%2Fpurge%3F", "a%2Fb", "x%3Fy"):
+        assert admin.get(f"{console['url']}/conversations/{sneaky}", allow_redirects=False).status_code == 404
+
+
+def test_logout_ends_copies_of_the_session_too(console):
+    browser = login(console, "agent1")
+    copy = requests.Session()
+    copy.cookies.update(browser.cookies)
+    assert copy.get(f"{console['url']}/conversations", allow_redirects=False).status_code == 200
+    post(browser, console, "/logout", {})
+    assert copy.get(f"{console['url']}/conversations", allow_redirects=False).status_code == 302

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from aiohttp import web
@@ -73,6 +73,7 @@ class PostData(dict):
 def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(WEB / "templates" / "console")),
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
+    env.filters["q"] = lambda value: quote(str(value), safe="")  # a path segment, never a path
     env.globals.update(status_labels=STATUS_LABELS, brussels=conversations.brussels,
                        flag_labels=conversations.FLAG_LABELS, request_labels=chat_forms.request_flow.TYPE_LABELS)
     return env
@@ -130,13 +131,16 @@ class Console:
             refused = await self.check_csrf(request)
             if refused is not None:
                 return refused
-        response = await handler(request)
+        return await handler(request)
+
+    @staticmethod
+    async def headers(request: web.Request, response: web.StreamResponse) -> None:
+        """On every response, redirects and errors included."""
         response.headers.update({
             "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                        "frame-ancestors 'none'; base-uri 'none'",
             "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-store"})
-        return response
 
     def allowed(self, permission: str):
         def decorate(handler: Handler) -> Handler:
@@ -173,6 +177,7 @@ class Console:
     async def logout(self, request: web.Request) -> web.Response:
         session = await get_session(request)
         session.invalidate()
+        staff_users.end_sessions(self.store, request["user"].username)  # a copied cookie dies too
         raise web.HTTPFound("/login")
 
     # ---- conversations --------------------------------------------------------------------------
@@ -193,15 +198,16 @@ class Console:
             threshold=threshold)
         page = conversations.list_conversations(self.store, filters, page=int(q.get("page", "1") or 1)
                                                 if (q.get("page") or "1").isdigit() else 1)
+        known = conversations.known_values_for(self.store, [item.sender_id for item in page.items])
         for item in page.items:
-            item.first_message = conversations.masking.mask_text(item.first_message)
+            item.first_message = conversations.masked_preview(item.first_message, known[item.sender_id])
         base = {k: v for k, v in q.items() if k not in {"page", "flag"} and v}
         return await self.render(request, "conversations.html", page=page, filters=filters, query=base,
                                  urlencode=urlencode, threshold=threshold, intents=review.intent_choices())
 
     async def conversation(self, request: web.Request, reveal: bool = False) -> web.Response:
         sender = request.match_info["sender"]
-        if not conversations.exists(self.store, sender):
+        if not conversations.valid_sender(sender) or not conversations.exists(self.store, sender):
             raise web.HTTPNotFound(text="Dit gesprek bestaat niet (meer).")
         lines = conversations.transcript(self.store, sender, reveal=reveal)
         requests = [r for r in rights.list_requests(self.store) if r.conversation_id == sender]
@@ -214,34 +220,41 @@ class Console:
 
     async def reveal(self, request: web.Request) -> web.Response:
         sender = request.match_info["sender"]
+        if not conversations.valid_sender(sender):
+            raise web.HTTPNotFound()
         staff_audit.record(self.store, request["user"].username, "reveal", target=sender)
         return await self.conversation(request, reveal=True)
 
     async def save_review(self, request: web.Request) -> web.Response:
         sender = request.match_info["sender"]
+        if not conversations.valid_sender(sender):
+            raise web.HTTPNotFound()
         data = await request.post()
         try:
             review.save_review(self.store, sender, request["user"].username, data.get("reviewed") == "1",
                                str(data.get("tags", "")), str(data.get("note", "")))
         except review.ReviewError as exc:
             return web.Response(text=str(exc), status=400)
-        raise web.HTTPFound(f"/conversations/{sender}?ok=Opgeslagen")
+        raise web.HTTPFound(f"/conversations/{quote(sender, safe='')}?ok=Opgeslagen")
 
     async def annotate(self, request: web.Request) -> web.Response:
         sender = request.match_info["sender"]
+        if not conversations.valid_sender(sender):
+            raise web.HTTPNotFound()
         data = await request.post()
         try:
             review.annotate(self.store, sender, int(str(data.get("event_id", "0")) or 0),
                             str(data.get("intent", "")), request["user"].username)
         except (review.ReviewError, ValueError) as exc:
             return web.Response(text=str(exc), status=400)
-        raise web.HTTPFound(f"/conversations/{sender}?ok=Aan+de+annotatiewachtrij+toegevoegd")
+        raise web.HTTPFound(f"/conversations/{quote(sender, safe='')}?ok=Aan+de+annotatiewachtrij+toegevoegd")
 
     # ---- annotations -----------------------------------------------------------------------------
     async def annotations(self, request: web.Request) -> web.Response:
         items = review.queue(self.store)
+        known = conversations.known_values_for(self.store, {item.sender_id for item in items})
         for item in items:
-            item.text = conversations.masking.mask_text(item.text)
+            item.text = conversations.masking.mask_text(item.text, known[item.sender_id])
         return await self.render(request, "annotations.html", items=items)
 
     async def export_annotations(self, request: web.Request) -> web.Response:
@@ -263,6 +276,8 @@ class Console:
         item = rights.get(self.store, request.match_info["reference"])
         if item is None:
             raise web.HTTPNotFound(text="Geen verzoek met die referentie.")
+        if not staff_users.can(request["user"].role, "reveal"):  # agents see the queue, not the person
+            item = masked_request(item)
         return await self.render(request, "request.html", item=item, overdue=rights.is_overdue(item),
                                  next_statuses=sorted(rights.TRANSITIONS.get(item.status, set())),
                                  error=request.query.get("error"), flash=request.query.get("ok"))
@@ -351,6 +366,7 @@ class Console:
                                          max_age=SESSION_HOURS * 3600, httponly=True, samesite="Strict",
                                          secure=self.secure_cookies)
         app = web.Application(middlewares=[session_middleware(storage), self.guard])
+        app.on_response_prepare.append(self.headers)
         a = self.allowed
         routes = [
             ("GET", "/login", self.login_page), ("POST", "/login", self.login), ("POST", "/logout", self.logout),
@@ -365,7 +381,7 @@ class Console:
             ("GET", "/requests", a("view_requests")(self.request_list)),
             ("GET", "/requests/{reference}", a("view_requests")(self.request_detail)),
             ("POST", "/requests/{reference}/status", a("handle_requests")(self.change_status)),
-            ("GET", "/optouts", a("view_requests")(self.optout_list)),
+            ("GET", "/optouts", a("handle_requests")(self.optout_list)),
             ("GET", "/subjects", a("export_subject")(self.subjects_page)),
             ("POST", "/subjects/export", a("export_subject")(self.subjects_export)),
             ("POST", "/subjects/erase", a("erase_subject")(self.subjects_erase)),
@@ -376,6 +392,18 @@ class Console:
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
         return app
+
+
+def masked_request(item):
+    """A copy of a request for readers without 'reveal': who it is stays hidden."""
+    from types import SimpleNamespace
+
+    labels = conversations.masking.LABELS
+    return SimpleNamespace(**{k: getattr(item, k) for k in (
+        "reference", "request_type", "status", "received_at", "deadline", "conversation_id", "events")},
+        name=labels["name"], email=labels["email"],
+        customer_number=labels["customer_number"] if item.customer_number else None,
+        details="[verborgen]" if item.details else None)
 
 
 def settings_threshold(raw: Optional[str]) -> float:

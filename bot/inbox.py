@@ -1,0 +1,116 @@
+"""The retraining inbox: real visitor messages the model was unsure about, and the ones staff
+corrected in the console, as Rasa NLU YAML for a developer to check and move into data/nlu/.
+
+Personal data is masked, duplicates (also of existing training examples) are dropped, and a
+staff correction wins over the model's guess for the same text.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Dict, Iterable, List, Optional
+
+import yaml
+from sqlalchemy import select
+
+from bot import conversations, masking, paths, review
+from bot.rights import BRUSSELS
+from bot.store.db import Store
+from bot.tracker_events import events_table
+
+DEFAULT_BELOW = 0.6
+
+
+@dataclass
+class Candidate:
+    text: str
+    intent: str
+    source: str  # "annotatie" (a staff correction) or "onzeker 0.42" (the model's guess)
+    sender_id: str = ""
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+def training_texts(folder=paths.DATA / "nlu") -> set:
+    """Every example already in the training data, normalised."""
+    seen = set()
+    for path in sorted(folder.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    seen.add(normalise(line.strip()[2:]))
+    return seen
+
+
+def _label(parse: Dict) -> Optional[str]:
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "faq":
+        key = ((parse.get("response_selector") or {}).get("faq", {}).get("response", {})
+               .get("intent_response_key"))
+        return key or intent
+    return intent
+
+
+def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None) -> List[Candidate]:
+    table = events_table(store.engine)
+    if table is None:
+        return []
+    query = select(table.c.sender_id, table.c.data, table.c.timestamp).where(table.c.type_name == "user").order_by(table.c.id)
+    if since:
+        query = query.where(table.c.timestamp >= datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp())
+    found = []
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            data = json.loads(row.data or "{}")
+            text = (data.get("text") or "").strip()
+            parse = data.get("parse_data") or {}
+            confidence = float((parse.get("intent") or {}).get("confidence") or 0)
+            label = _label(parse)
+            if text and not text.startswith("/") and label and confidence < below:
+                found.append(Candidate(text, label, f"onzeker {confidence:.2f}", row.sender_id))
+    return found
+
+
+def corrected_messages(store: Store, since: Optional[date] = None) -> List[Candidate]:
+    found = []
+    for item in review.queue(store, include_exported=True):
+        if since and item.created_at.astimezone(BRUSSELS).date() < since:
+            continue
+        found.append(Candidate(item.text, item.correct_intent, "annotatie", item.sender_id))
+    return found
+
+
+def collect(store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None,
+            known: Optional[set] = None) -> List[Candidate]:
+    """Masked, de-duplicated candidates; corrections first so that they win."""
+    known = training_texts() if known is None else known
+    chosen: Dict[str, Candidate] = {}
+    candidates = [*corrected_messages(store, since), *unsure_messages(store, below, since)]
+    personal = conversations.known_values_for(store, {c.sender_id for c in candidates})
+    for candidate in candidates:
+        text = " ".join(masking.mask_text(candidate.text, personal.get(candidate.sender_id)).split())
+        key = normalise(text)
+        if not key or key in known or key in chosen:
+            continue
+        chosen[key] = Candidate(text, candidate.intent, candidate.source)
+    return list(chosen.values())
+
+
+def to_yaml(candidates: Iterable[Candidate]) -> str:
+    """Rasa NLU YAML, one block per intent; where each example came from is in a comment."""
+    by_intent: Dict[str, List[Candidate]] = {}
+    for candidate in candidates:
+        by_intent.setdefault(candidate.intent, []).append(candidate)
+    lines = ['version: "3.1"', "# Inbox: nakijken, het juiste intent kiezen en verplaatsen naar data/nlu/.", "nlu:"]
+    for intent in sorted(by_intent):
+        items = by_intent[intent]
+        sources = ", ".join(sorted({c.source.split()[0] for c in items}))
+        lines += [f"# {len(items)} voorbeeld(en); bron: {sources}", f"- intent: {intent}", "  examples: |"]
+        lines += [f"    - {c.text}" for c in items]
+    if not by_intent:
+        lines[-1] = "nlu: []"
+    return "\n".join(lines) + "\n"
