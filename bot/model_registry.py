@@ -69,9 +69,10 @@ def promote(model: Path, models_dir: Path = paths.MODELS) -> Path:
     if model.parent.resolve() != models_dir.resolve() or not model.exists():
         raise RegistryError(f"{model} staat niet in {models_dir}")
     registry = _read(models_dir)
+    before = current(models_dir)  # without a registry yet: the newest model was in use
+    if before is not None and before.name != model.name:
+        registry["history"] = [*registry.get("history", []), before.name][-20:]
     if registry.get("current") != model.name:
-        if registry.get("current"):
-            registry["history"] = [*registry.get("history", []), registry["current"]][-20:]
         registry["current"] = model.name
         _write(models_dir, registry)
     write_meta(model, promoted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))

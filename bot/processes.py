@@ -130,3 +130,16 @@ class ConsoleServer(LocalServer):
     def command(self) -> List[str]:
         return [sys.executable, "-m", "bot.web.console", "--port", str(self.port),
                 *(["--secure-cookies"] if self.secure_cookies else [])]
+
+
+class ModelServer(LocalServer):
+    """Serves the model in use to the Rasa server (bot/web/model_server.py)."""
+
+    name = "models"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/model"
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "bot.web.model_server", "--port", str(self.port)]

@@ -7,20 +7,24 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Optional
 
 import yaml
 
 from bot import jobs, paths, settings, spacy_model, training
-from bot.processes import ActionServer, ConsoleServer, SiteServer, quiet_env, wait_for_http
+from bot.processes import ActionServer, ConsoleServer, ModelServer, SiteServer, free_port, quiet_env, wait_for_http
 from bot.store.db import migrate
 
 
-def write_endpoints(actions_url: str) -> str:
+def write_endpoints(actions_url: str, models_url: Optional[str] = None) -> str:
     """endpoints.yml for this run, from the environment (no secret lands in the repo)."""
     endpoints = {
         "action_endpoint": {"url": actions_url},
         "tracker_store": settings.tracker_store_settings(settings.database_url()),
     }
+    if models_url:  # Rasa polls it and loads a newly promoted model without a restart
+        endpoints["models"] = {"url": models_url,
+                               "wait_time_between_pulls": int(os.environ.get("PRIVACYBOT_MODEL_PULL_SECONDS", "10"))}
     target = paths.VAR / "endpoints.yml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
@@ -53,9 +57,11 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, sit
 
     actions = ActionServer(port=actions_port)
     actions.start()
+    models = ModelServer(port=free_port())
+    models.start()
     scheduler = jobs.Scheduler()
     scheduler.start()
-    endpoints = write_endpoints(actions.url)
+    endpoints = write_endpoints(actions.url, models.url)
     log_path = paths.VAR / "logs" / "rasa.log"
     cmd = training.rasa_command(
         "run", "--model", str(model), "--endpoints", endpoints,
@@ -82,7 +88,7 @@ Privacybot draait:
   logs:             {log_path}, {actions.log_file}, {site.log_file}, {console.log_file}
   In de terminal chatten kan met: .venv/bin/privacybot shell
 Stoppen met Ctrl-C.""", flush=True)
-        while rasa.poll() is None and all(p.process and p.process.poll() is None for p in (actions, site, console)):
+        while rasa.poll() is None and all(p.process and p.process.poll() is None for p in (actions, site, console, models)):
             time.sleep(1)
         print("Een van de processen stopte; zie de logs.", file=sys.stderr)
         return 1
@@ -97,6 +103,7 @@ Stoppen met Ctrl-C.""", flush=True)
             except subprocess.TimeoutExpired:
                 rasa.kill()
         actions.stop()
+        models.stop()
         site.stop()
         console.stop()
         scheduler.stop()

@@ -205,3 +205,63 @@ def test_unsubscribing_from_chat_and_by_link(trained_model, tmp_path, monkeypatc
     assert staff("optouts", "check", "WOUT.MAES@example.be", env=env).returncode == 0
     listed = json.loads(staff("optouts", "list", "--json", env=env).stdout)
     assert sorted(item["address"] for item in listed) == ["marie.claes@example.be", "wout.maes@example.be"]
+
+
+def relabelled_copy(model, model_id: str):
+    """The same model under a new name and model_id: a 'newly promoted' model whose answers
+    can be told apart in the tracker (Rasa stamps model_id on every event)."""
+    import io
+    import tarfile
+
+    target = model.with_name(f"reload-test-{model_id}.tar.gz")
+    with tarfile.open(model, "r:gz") as source, tarfile.open(target, "w:gz", compresslevel=1) as out:
+        for member in source.getmembers():
+            data = source.extractfile(member).read() if member.isfile() else None
+            if member.name.lstrip("/") == "metadata.json":
+                meta = json.loads(data)
+                meta["model_id"] = model_id
+                data = json.dumps(meta).encode()
+                member.size = len(data)
+            out.addfile(member, io.BytesIO(data) if data is not None else None)
+    return target
+
+
+def model_ids(database: str, sender: str) -> list:
+    store = Store(database)
+    from bot.tracker_events import events_table
+    table = events_table(store.engine)
+    import sqlalchemy as sa
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.data).where(table.c.sender_id == sender, table.c.type_name == "user")
+                            .order_by(table.c.id)).all()
+    store.dispose()
+    return [json.loads(r.data).get("metadata", {}).get("model_id") for r in rows]
+
+
+def test_a_promoted_model_is_loaded_without_restart_mid_conversation(trained_model, tmp_path):
+    from bot import model_registry
+
+    before = model_registry.promote(model_registry.current(paths.MODELS), paths.MODELS)  # in the registry
+    copy = relabelled_copy(before, "reloadtest0001")
+    model_registry.write_meta(copy, **model_registry.read_meta(before))
+    try:
+        with start_server(tmp_path, PRIVACYBOT_MODEL_PULL_SECONDS="2") as (port, *_):
+            say(port, "visitor-reload", "nemen jullie telefoongesprekken op?")
+            model_registry.promote(copy, paths.MODELS)
+            deadline = time.monotonic() + 90
+            answer = []
+            while time.monotonic() < deadline:  # Rasa polls the model server every 2 s here
+                time.sleep(3)
+                say(port, "visitor-probe", "hallo")
+                if model_ids(f"sqlite:///{tmp_path / 'run.db'}", "visitor-probe")[-1] == "reloadtest0001":
+                    answer = say(port, "visitor-reload", "en hoe lang?")
+                    break
+            assert answer, "the promoted model was not loaded within 90 s"
+            assert "6 maanden" in answer[0]["text"]  # the conversation went on, in context
+            ids = model_ids(f"sqlite:///{tmp_path / 'run.db'}", "visitor-reload")
+            assert ids[0] != "reloadtest0001" and ids[-1] == "reloadtest0001"
+    finally:
+        model_registry.rollback(paths.MODELS)
+        copy.unlink(missing_ok=True)
+        model_registry.sidecar(copy).unlink(missing_ok=True)
+    assert model_registry.current(paths.MODELS) == before

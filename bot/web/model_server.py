@@ -1,0 +1,49 @@
+"""Serves the model in use to the Rasa server, as Rasa's model-server endpoint expects: the
+file with its name as ETag, or 304 when Rasa already has it. Rasa polls it, so a promoted
+model (``privacybot retrain``, ``models rollback``) is loaded without a restart, while the
+conversations in the tracker store simply go on. Localhost only: a model holds its
+training data."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Optional
+
+from aiohttp import web
+
+from bot import model_registry, paths
+
+
+def make_app(models_dir: Path = paths.MODELS) -> web.Application:
+    async def model(request: web.Request) -> web.StreamResponse:
+        current = model_registry.current(models_dir)
+        if current is None:
+            raise web.HTTPNotFound(text="geen model")
+        tag = current.name
+        if request.headers.get("If-None-Match") == tag:
+            return web.Response(status=304)
+        # Not FileResponse: for *.tar.gz it would announce "Content-Encoding: gzip", and Rasa's
+        # client would unpack the archive on the way in.
+        return web.Response(body=current.read_bytes(), content_type="application/octet-stream",
+                            headers={"ETag": tag, "filename": current.name})
+
+    async def health(request: web.Request) -> web.Response:
+        current = model_registry.current(models_dir)
+        return web.json_response({"model": current.name if current else None})
+
+    app = web.Application()
+    app.router.add_get("/model", model)
+    app.router.add_get("/health", health)
+    return app
+
+
+def main(argv: Optional[list] = None) -> None:
+    parser = argparse.ArgumentParser(description="Modelserver voor de Rasa-server (localhost)")
+    parser.add_argument("--port", type=int, default=5056)
+    parser.add_argument("--models", default=str(paths.MODELS))
+    args = parser.parse_args(argv)
+    web.run_app(make_app(Path(args.models)), host="127.0.0.1", port=args.port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
