@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -25,6 +25,7 @@ class NluFigures:
     per_intent_f1: Dict[str, float]
     per_response_f1: Dict[str, float]
     examples: int
+    per_intent_support: Dict[str, int] = field(default_factory=dict)
 
     def below_floor(self) -> List[str]:
         problems = []
@@ -66,6 +67,9 @@ def read_nlu_reports(out_dir: Path) -> NluFigures:
         per_intent_f1=_per_label_f1(intents),
         per_response_f1=_per_label_f1(responses),
         examples=int(intents["weighted avg"]["support"]),
+        per_intent_support={label: int(values["support"]) for label, values in intents.items()
+                            if isinstance(values, dict) and "support" in values
+                            and label not in {"macro avg", "weighted avg", "micro avg"}},
     )
 
 

@@ -1,0 +1,141 @@
+"""The retraining loop on a copy of the project (so the repository's own model is untouched),
+with fewer epochs to keep the suite quick: the same pipeline otherwise.
+
+A new intent arrives through the inbox export format, the gate lets the candidate through,
+and the assistant answers the new intent; contradicting data is refused and the current
+model stays in use; a rollback goes back one model."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import pytest
+import yaml
+
+from bot import evaluation, inbox, model_registry, paths, retrain, training
+from bot.assistant import Assistant
+
+QUICK_EPOCHS = {"DIETClassifier": 8, "ResponseSelector": 8, "TEDPolicy": 8}
+
+NEW_INTENT = "ask_chat_storage"
+NEW_ANSWER = ("Dit chatgesprek wordt bewaard om je vragen te beantwoorden en onze dienst te verbeteren. "
+              "Meer weten? Mail naar privacy@kmo-verzekeringen.be.")
+TRAIN = ["wordt dit chatgesprek bewaard", "slaan jullie deze chat op", "wat gebeurt er met wat ik hier typ",
+         "bewaren jullie mijn berichten in deze chat", "wie leest deze chat mee", "wordt deze conversatie opgeslagen",
+         "houden jullie dit gesprek met de chatbot bij", "lezen jullie mijn chatberichten", "is deze chat privé",
+         "wat doen jullie met mijn chatgeschiedenis", "blijft dit gesprekje ergens staan", "wordt wat ik typ opgenomen",
+         "registreren jullie deze chatsessie", "hoe lang blijft deze chat bewaard", "kan iemand deze chat later nog zien",
+         "gebruiken jullie deze chat om de bot te verbeteren", "worden mijn vragen aan de bot opgeslagen",
+         "ge houdt toch ni bij wat ik hier zeg", "zijn mijn chatberichten veilig bij jullie", "wissen jullie deze chat achteraf",
+         "wie heeft toegang tot dit chatgesprek", "wordt dit gesprek met de assistent gelogd",
+         "komt wat ik hier schrijf in een databank", "bewaart de chatbot mijn antwoorden", "slaat deze bot alles op"]
+TEST = ["wordt mijn chat met jullie ergens opgeslagen", "lees iemand mee met wat ik hier intik",
+        "bewaren jullie deze chatberichten", "wat gebeurt er met dit gesprek achteraf",
+        "houdt de bot een log bij van deze chat", "zijn deze chatberichten zichtbaar voor medewerkers"]
+
+
+def quick_config(source: str) -> str:
+    config = yaml.safe_load(source)
+    for part in (*config["pipeline"], *config["policies"]):
+        if part["name"] in QUICK_EPOCHS:
+            part["epochs"] = QUICK_EPOCHS[part["name"]]
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    (root / "config.yml").write_text(quick_config(paths.CONFIG.read_text(encoding="utf-8")), encoding="utf-8")
+    shutil.copy(paths.DOMAIN, root / "domain.yml")
+    shutil.copytree(paths.DATA, root / "data")
+    (root / "tests").mkdir()
+    shutil.copytree(paths.NLU_TEST_DATA, root / "tests" / "nlu")
+    (root / "var").mkdir()
+    (root / "var" / "spacy").symlink_to(paths.VAR / "spacy")  # config.yml names var/spacy/nl
+    project = training.Project(root)
+    baseline = training.train(project=project, quiet=True)
+    return project, baseline
+
+
+def add_new_intent(project: training.Project) -> None:
+    """What a developer does with a checked inbox file: data, held-out examples, domain, rule."""
+    exported = inbox.to_yaml([inbox.Candidate(text, NEW_INTENT, "annotatie") for text in TRAIN])
+    (project.data / "nlu" / "chat_storage.yml").write_text(exported, encoding="utf-8")
+    (project.nlu_test / "test_chat_storage.yml").write_text(
+        inbox.to_yaml([inbox.Candidate(text, NEW_INTENT, "annotatie") for text in TEST]), encoding="utf-8")
+    domain = yaml.safe_load(project.domain.read_text(encoding="utf-8"))
+    domain["intents"].append(NEW_INTENT)
+    domain["responses"][f"utter_{NEW_INTENT}"] = [{"text": NEW_ANSWER}]
+    project.domain.write_text(yaml.safe_dump(domain, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    rules = yaml.safe_load((project.data / "rules.yml").read_text(encoding="utf-8"))
+    rules["rules"].append({"rule": "chat storage", "steps": [{"intent": NEW_INTENT}, {"action": f"utter_{NEW_INTENT}"}]})
+    (project.data / "rules.yml").write_text(yaml.safe_dump(rules, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_new_intent_passes_the_gate_and_is_answered(project):
+    project, baseline = project
+    add_new_intent(project)
+    outcome = retrain.retrain(project, say=lambda _: None, quiet_training=True)
+    assert outcome.promoted, outcome.message
+    assert outcome.candidate_figures.per_intent_f1.get(NEW_INTENT, 0) > 0.6  # 8 epochs here: a rough model
+    assert outcome.current_figures.per_intent_f1.get(NEW_INTENT, 0) == 0  # the old model never knew it
+    assert model_registry.current(project.models) == outcome.candidate != baseline
+    meta = model_registry.read_meta(outcome.candidate)
+    assert meta["fingerprint"] == training.project_fingerprint(project) and meta["figures"]["intent_accuracy"] > 0.8
+
+    async def ask() -> list:
+        async with Assistant(model_path=outcome.candidate, database_url=f"sqlite:///{project.root / 'chat.db'}") as bot:
+            sender = bot.new_sender_id("retrain")
+            return [await bot.say(sender, text) for text in ("worden mijn chatberichten hier bewaard?",
+                                                             "hoe lang bewaren jullie mijn gegevens?")]
+    new, old = asyncio.run(ask())
+    assert new.intent == NEW_INTENT and new.bot == [NEW_ANSWER]
+    assert old.response_key == "faq/retention"  # what it knew still works
+
+
+def test_contradicting_data_is_refused_and_the_current_model_stays(project):
+    project, _ = project
+    in_use = model_registry.current(project.models)
+    retention_questions = [e for e in _examples(project.data / "nlu" / "faq_retention.yml", "faq/retention")]
+    contradicting = inbox.to_yaml([inbox.Candidate(text + " eigenlijk", "goodbye", "annotatie")
+                                   for text in retention_questions])
+    (project.data / "nlu" / "contradicting.yml").write_text(contradicting, encoding="utf-8")
+    messages = []
+    outcome = retrain.retrain(project, say=messages.append, quiet_training=True)
+    assert not outcome.promoted
+    assert model_registry.current(project.models) == in_use
+    assert not outcome.verdict.passed and outcome.verdict.reasons
+    assert any("GEWEIGERD" in m for m in messages) and any("faq" in r or "goodbye" in r or "accuracy" in r
+                                                          for r in outcome.verdict.reasons)
+    assert outcome.candidate.parent.name == "rejected" and outcome.candidate.exists()
+    (project.data / "nlu" / "contradicting.yml").unlink()
+
+
+def test_rollback_goes_back_one_model(project):
+    project, baseline = project
+    model_registry.rollback(project.models)
+    assert model_registry.current(project.models) == baseline
+    with pytest.raises(model_registry.RegistryError):
+        model_registry.rollback(project.models)
+
+
+def test_the_gate_itself():
+    before = evaluation.NluFigures(0.9, 0.9, 0.9, 0.9, {"a": 0.9, "b": 0.8}, {}, 100, {"a": 50, "b": 10})
+    same = evaluation.NluFigures(0.9, 0.9, 0.9, 0.9, {"a": 0.87, "b": 0.8, "c": 0.5}, {}, 100)
+    worse = evaluation.NluFigures(0.91, 0.9, 0.9, 0.9, {"a": 0.7, "b": 0.8}, {}, 100)
+    lower = evaluation.NluFigures(0.89, 0.9, 0.9, 0.9, {"a": 0.9, "b": 0.8}, {}, 100)
+    assert retrain.gate(same, before, 0.05).passed
+    verdict = retrain.gate(worse, before, 0.05)
+    assert not verdict.passed and verdict.drops == {"a": 0.2}
+    assert not retrain.gate(lower, before, 0.05).passed
+    wobble = evaluation.NluFigures(0.9, 0.9, 0.9, 0.9, {"a": 0.9, "b": 0.65}, {}, 100)
+    assert retrain.gate(wobble, before, 0.05).passed  # b: 0.15 < two of its ten examples
+    assert not retrain.gate(evaluation.NluFigures(0.9, 0.9, 0.9, 0.9, {"a": 0.9, "b": 0.55}, {}, 100),
+                            before, 0.05).passed
+
+
+def _examples(path, intent):
+    for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        if block["intent"] == intent:
+            return [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+    return []
