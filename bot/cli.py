@@ -64,7 +64,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from bot import evaluation
 
-    return evaluation.main(with_stories=not args.nlu_only)
+    return evaluation.main(with_stories=not args.nlu_only, folds=args.folds)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("evaluate", help="held-out NLU-test en teststories uitvoeren")
     evaluate.add_argument("--nlu-only", action="store_true", help="alleen de NLU-test")
+    evaluate.add_argument("--folds", type=int, default=3,
+                          help="k voor kruisvalidatie op de trainingsdata (3; 0 = overslaan, traint k keer)")
     evaluate.set_defaults(func=_cmd_evaluate)
 
     validate = sub.add_parser("validate", help="trainingsdata controleren (rasa data validate)")

@@ -84,6 +84,25 @@ def test_nlu(model: Path, out_dir: Path = paths.REPORTS / "nlu", quiet: bool = T
     return read_nlu_reports(out_dir)
 
 
+def confused_pairs(out_dir: Path, top: int = 5) -> List[tuple]:
+    """The most frequent (true -> predicted) mistakes, from Rasa's intent report."""
+    report = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
+    pairs = [(label, other, count) for label, values in report.items() if isinstance(values, dict)
+             for other, count in (values.get("confused_with") or {}).items()]
+    return sorted(pairs, key=lambda p: -p[2])[:top]
+
+
+def cross_validate(folds: int, out_dir: Path = paths.REPORTS / "cv", quiet: bool = True) -> Dict[str, float]:
+    """k-fold cross-validation on the training data (``rasa test nlu --cross-validation``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cmd = training.rasa_command("test", "nlu", "--nlu", str(paths.DATA / "nlu"), "--config", str(paths.CONFIG),
+                                "--cross-validation", "--folds", str(folds), "--out", str(out_dir), "--no-plot")
+    subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), check=True,
+                   stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
+    report = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
+    return {"accuracy": report["accuracy"], "f1": report["weighted avg"]["f1-score"]}
+
+
 def test_stories(model: Path, out_dir: Path = paths.REPORTS / "core",
                  stories: Path = paths.TEST_STORIES) -> subprocess.CompletedProcess:
     """``rasa test core`` with --fail-on-prediction-errors: a wrong story exits non-zero."""
@@ -98,14 +117,22 @@ def failed_stories(out_dir: Path = paths.REPORTS / "core") -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def main(with_stories: bool = True, model: Optional[Path] = None) -> int:
+def main(with_stories: bool = True, model: Optional[Path] = None, folds: int = 0) -> int:
     model = model or training.latest_model()
     if model is None:
         print("Geen model in models/: voer eerst 'privacybot train' uit.")
         return 1
     print(f"Model: {model}")
-    figures = test_nlu(model)
+    out = paths.REPORTS / "nlu"
+    print("Held-out NLU-test (rasa test nlu, met grafieken)...", flush=True)
+    figures = test_nlu(model, out, plots=True)
     print(figures.summary())
+    print("  meest verward:     " + ", ".join(f"{a} -> {b} ({n}x)" for a, b, n in confused_pairs(out)))
+    print(f"  grafieken:         {out / 'intent_confusion_matrix.png'}, {out / 'intent_histogram.png'}")
+    if folds:
+        print(f"{folds}-voudige kruisvalidatie op de trainingsdata (traint {folds} keer, duurt even)...", flush=True)
+        cv = cross_validate(folds)
+        print(f"  kruisvalidatie:    accuracy {cv['accuracy']:.3f}  gewogen F1 {cv['f1']:.3f}  ({paths.REPORTS / 'cv'})")
     status = 0
     problems = figures.below_floor()
     if problems:
