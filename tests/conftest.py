@@ -2,6 +2,7 @@
 that a few seconds when nothing changed since the last training."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -92,16 +93,17 @@ def smtp_server():
 ADMIN_URL = os.environ.get("PRIVACYBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh, empty database on the real PostgreSQL server; dropped afterwards."""
+@contextlib.contextmanager
+def fresh_postgres_database(prefix: str):
+    """A fresh, empty database on the real PostgreSQL server, dropped afterwards; skips the
+    test with the reason when no server answers."""
     try:
         admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
         with admin.connect() as conn:
             conn.execute(sa.text("select 1"))
     except sa.exc.OperationalError as exc:
         pytest.skip(f"geen PostgreSQL-server bereikbaar op {ADMIN_URL}: {exc.orig}")
-    name = f"privacybot_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'create database "{name}"'))
     url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
@@ -111,3 +113,17 @@ def postgres_url():
         with admin.connect() as conn:
             conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database per test."""
+    with fresh_postgres_database("privacybot_test") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def postgres_url_module():
+    """A fresh PostgreSQL database shared by one module's tests."""
+    with fresh_postgres_database("privacybot_module") as url:
+        yield url

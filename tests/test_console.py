@@ -61,12 +61,8 @@ def old_conversation(url: str, sender: str, days_ago: int) -> None:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def console(request, trained_model, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'console.db'}"
-        cleanup = None
-    else:
-        cleanup = request.getfixturevalue("postgres_url_module")
-        url = cleanup
+    url = (f"sqlite:///{tmp / 'console.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url_module"))
     results, proc = converse(CONVERSATIONS, tmp, env={"PRIVACYBOT_DATABASE_URL": url,
                                                        "PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox")})
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -91,29 +87,6 @@ def console(request, trained_model, tmp_path_factory):
     yield {"url": server.url.rstrip("/"), "store": store, "senders": senders, "db": url}
     server.stop()
     store.dispose()
-
-
-@pytest.fixture(scope="module")
-def postgres_url_module():
-    """A fresh PostgreSQL database for the whole module (the conftest fixture is per test)."""
-    import uuid
-
-    import sqlalchemy as sa
-
-    from tests.conftest import ADMIN_URL
-
-    try:
-        admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as conn:
-            conn.execute(sa.text("select 1"))
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"geen PostgreSQL-server bereikbaar op {ADMIN_URL}: {exc.orig}")
-    name = f"privacybot_console_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}"'))
-    yield sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
 
 
 def csrf_of(html: str) -> str:

@@ -13,7 +13,7 @@ from bot import paths, rights, staff_users
 from bot.processes import ConsoleServer
 from bot.store.db import Store, migrate
 from tests.conftest import converse
-from tests.test_console import PASSWORD, old_conversation, postgres_url_module  # noqa: F401 (fixture)
+from tests.test_console import PASSWORD, old_conversation
 from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
