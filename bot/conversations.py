@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import and_, func, or_, select
@@ -147,12 +148,14 @@ def list_conversations(store: Store, filters: Filters, page: int = 1, per_page: 
     return Page(matching[(page - 1) * per_page: page * per_page], len(matching), counts, page, pages)
 
 
-def domain_slots() -> Set[str]:
+@lru_cache(maxsize=1)
+def domain_slots() -> frozenset:
+    """The slot names of domain.yml, read once: the list page asks on every request."""
     import yaml
 
     from bot import paths
 
-    return set(yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8")).get("slots", {}))
+    return frozenset(yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8")).get("slots", {}))
 
 
 def known_values_for(store: Store, senders: Iterable[str]) -> Dict[str, Dict[str, str]]:
