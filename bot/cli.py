@@ -58,7 +58,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot import server
 
     return server.run(rasa_port=args.port, actions_port=args.actions_port, train=not args.no_train,
-                      site_port=args.site_port, console_port=args.console_port)
+                      site_port=args.site_port, console_port=args.console_port, instances=args.instances)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -98,11 +98,10 @@ def _cmd_optouts(args: argparse.Namespace) -> int:
 
 
 def _cmd_db(args: argparse.Namespace) -> int:
-    from bot import settings
-    from bot.store.db import migrate
+    from bot import schema, settings
 
-    migrate()
-    print(f"Schema bijgewerkt: {settings.redacted(settings.database_url())}")
+    schema.prepare()  # our migrations and Rasa's tracker tables, under one lock
+    print(f"Schema bijgewerkt (onze tabellen en die van Rasa): {settings.redacted(settings.database_url())}")
     return 0
 
 
@@ -117,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--site-port", type=int, default=8000, help="poort van de demopagina met de chatwidget (8000)")
     run.add_argument("--console-port", type=int, default=8001, help="poort van de console voor support (8001)")
     run.add_argument("--no-train", action="store_true", help="niet trainen, het laatste model gebruiken")
+    run.add_argument("--instances", type=int, default=None,
+                     help="aantal Rasa-instanties achter nginx (PRIVACYBOT_INSTANCES, 1); meer dan 1 vraagt "
+                          "PostgreSQL (PRIVACYBOT_DATABASE_URL) en Redis (PRIVACYBOT_REDIS_URL)")
     run.set_defaults(func=_cmd_run)
 
     shell = sub.add_parser("shell", help="chatten met de assistent in de terminal")
@@ -169,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     opt_check.add_argument("address", help="e-mailadres, telefoonnummer of postadres")
     opt.set_defaults(func=_cmd_optouts)
 
-    db = sub.add_parser("db", help="databaseschema (Alembic-migraties) bijwerken")
+    db = sub.add_parser("db", help="databaseschema bijwerken: onze migraties en Rasa's tabellen, één keer vooraf")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=_cmd_db)
 
@@ -178,8 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ensure: installeren of bouwen; show: tonen (standaard)")
     spacy.set_defaults(func=_cmd_spacy_model)
 
-    from bot import cli_models, cli_privacy, cli_users  # accounts; retention and subjects; retraining
+    from bot import cli_deploy, cli_models, cli_privacy, cli_users  # accounts; retention; retraining; servers
 
+    cli_deploy.register(sub)
     cli_users.register(sub)
     cli_privacy.register(sub)
     cli_models.register(sub)

@@ -1,14 +1,16 @@
-"""Starting and stopping the helper processes the assistant needs (the action server)."""
+"""Starting and stopping the processes the assistant is made of: action server, Rasa servers,
+the load balancer and our web servers."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from bot import QUIET_ENV, paths
 
@@ -55,14 +57,24 @@ class LocalServer:
     def command(self) -> List[str]:
         raise NotImplementedError
 
-    def start(self, timeout: float = 60) -> "LocalServer":
+    def launch(self) -> "LocalServer":
+        """Start the process without waiting for it (several servers can then load at once)."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_file, "ab")
         self.process = subprocess.Popen(self.command(), cwd=paths.ROOT, env={**quiet_env(), **self.env},
                                         stdout=log, stderr=subprocess.STDOUT)
         log.close()
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> "LocalServer":
         wait_for_http(f"http://127.0.0.1:{self.port}{self.health_path}", timeout, self.process)
         return self
+
+    def start(self, timeout: float = 60) -> "LocalServer":
+        return self.launch().wait_ready(timeout)
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -143,3 +155,65 @@ class ModelServer(LocalServer):
 
     def command(self) -> List[str]:
         return [sys.executable, "-m", "bot.web.model_server", "--port", str(self.port)]
+
+
+class RasaServer(LocalServer):
+    """One Rasa server (``rasa run``) with our endpoints and channels."""
+
+    name = "rasa"
+    health_path = "/"
+
+    def __init__(self, model: Path, endpoints: Path, cors: Sequence[str] = (),
+                 interface: str = "127.0.0.1", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model, self.endpoints, self.cors, self.interface = model, endpoints, list(cors), interface
+        if kwargs.get("log_file") is None:
+            self.log_file = paths.VAR / "logs" / f"rasa-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> List[str]:
+        from bot import training
+
+        return training.rasa_command(
+            "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
+            "--credentials", str(paths.CREDENTIALS), "--interface", self.interface,
+            "--port", str(self.port), *(["--cors", *self.cors] if self.cors else []))
+
+    def start(self, timeout: float = 300) -> "LocalServer":
+        return super().start(timeout)
+
+
+def nginx_binary() -> Optional[str]:
+    """Debian installs nginx in /usr/sbin, which is not on every user's PATH."""
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+
+class NginxServer(LocalServer):
+    """nginx as our child process, balancing over the Rasa servers (deploy/nginx/)."""
+
+    name = "nginx"
+    health_path = "/webhooks/rest/"
+
+    def __init__(self, upstreams: Sequence[str], listen_host: str = "127.0.0.1",
+                 prefix: Optional[Path] = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.upstreams = list(upstreams)
+        self.listen_host = listen_host
+        self.prefix = prefix or paths.VAR / "nginx" / str(self.port)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> List[str]:
+        from bot.deployment import nginx_main_config
+
+        binary = nginx_binary()
+        if binary is None:
+            raise RuntimeError("nginx ontbreekt: installeer het Debian-pakket nginx")
+        config = nginx_main_config(self.prefix, f"{self.listen_host}:{self.port}", self.upstreams)
+        return [binary, "-p", str(self.prefix), "-e", str(self.prefix / "error.log"),
+                "-c", str(config), "-g", "daemon off;"]

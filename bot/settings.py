@@ -6,7 +6,7 @@ PRIVACYBOT_DATABASE_URL  SQLAlchemy URL of the database Rasa's tracker store (an
 from __future__ import annotations
 
 import os
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from sqlalchemy.engine import make_url
 
@@ -52,3 +52,25 @@ def tracker_store_settings(url: str) -> Dict[str, Any]:
 def redacted(url: str) -> str:
     """The URL with its password hidden, for start-up messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def redis_url() -> Optional[str]:
+    """PRIVACYBOT_REDIS_URL (redis://[:password@]host:port/db): the lock store that keeps two
+    messages of one conversation from being processed at once across Rasa instances."""
+    return os.environ.get("PRIVACYBOT_REDIS_URL") or None
+
+
+def instances() -> int:
+    """PRIVACYBOT_INSTANCES: how many Rasa servers `privacybot run` starts (1)."""
+    return int(os.environ.get("PRIVACYBOT_INSTANCES", "1"))
+
+
+def lock_lifetime() -> float:
+    """PRIVACYBOT_LOCK_LIFETIME: seconds a conversation lock outlives a server that died
+    holding it (20; a turn takes well under a second)."""
+    return float(os.environ.get("PRIVACYBOT_LOCK_LIFETIME", "20"))
+
+
+def bind_address() -> str:
+    """PRIVACYBOT_BIND: the interface our servers listen on (127.0.0.1; 0.0.0.0 in a container)."""
+    return os.environ.get("PRIVACYBOT_BIND", "127.0.0.1")

@@ -127,3 +127,23 @@ def postgres_url_module():
     """A fresh PostgreSQL database shared by one module's tests."""
     with fresh_postgres_database("privacybot_module") as url:
         yield url
+
+
+REDIS_URL = os.environ.get("PRIVACYBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def redis_client():
+    """A client on the real Redis server's test database (emptied before and after); skips
+    with the reason when no server answers."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"geen Redis-server bereikbaar op {REDIS_URL}: {exc}")
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()

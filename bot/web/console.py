@@ -423,7 +423,7 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--secure-cookies", action="store_true", help="cookies enkel over HTTPS (achter TLS)")
     args = parser.parse_args(argv)
-    web.run_app(make_app(secure_cookies=args.secure_cookies), host="127.0.0.1", port=args.port,
+    web.run_app(make_app(secure_cookies=args.secure_cookies), host=settings.bind_address(), port=args.port,
                 print=None, access_log=None)
 
 

@@ -11,7 +11,7 @@ from typing import Optional
 
 from aiohttp import web
 
-from bot import model_registry, paths
+from bot import model_registry, paths, settings
 
 
 def make_app(models_dir: Path = paths.MODELS) -> web.Application:
@@ -42,7 +42,7 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument("--port", type=int, default=5056)
     parser.add_argument("--models", default=str(paths.MODELS))
     args = parser.parse_args(argv)
-    web.run_app(make_app(Path(args.models)), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    web.run_app(make_app(Path(args.models)), host=settings.bind_address(), port=args.port, print=None, access_log=None)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
     parser.add_argument("--teaser-delay", type=int, default=4000, help="ms voor 'Hulp nodig?' verschijnt")
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.rasa_url, args.teaser_delay), host="127.0.0.1", port=args.port,
+    web.run_app(make_app(args.rasa_url, args.teaser_delay), host=settings.bind_address(), port=args.port,
                 print=None, access_log=None)
 
 

@@ -1,0 +1,116 @@
+"""``privacybot serve …`` and ``privacybot nginx-config``: one server process per command,
+for containers and service managers (compose.yaml, systemd), where `privacybot run` would
+start them all in one place."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from typing import List
+
+from bot import paths, settings
+
+COMPONENTS = ("rasa", "actions", "console", "site", "models", "jobs")
+
+
+def _exec(cmd: List[str]) -> int:
+    """Become the server process: signals from the container runtime reach it directly."""
+    from bot.processes import quiet_env
+
+    sys.stdout.flush()
+    os.execvpe(cmd[0], cmd, quiet_env())
+    return 1  # not reached
+
+
+def _serve_rasa(args: argparse.Namespace) -> int:
+    from bot import training
+    from bot.deployment import Deployment, DeploymentError
+
+    try:
+        deployment = Deployment.from_env(instances=1).check()
+    except DeploymentError as error:
+        print(error, file=sys.stderr)
+        return 2
+    model = training.latest_model()
+    if model is None:
+        print("Geen model in models/: eerst 'privacybot train'.", file=sys.stderr)
+        return 1
+    actions_url = os.environ.get("PRIVACYBOT_ACTIONS_URL", "http://127.0.0.1:5055/webhook")
+    models_url = os.environ.get("PRIVACYBOT_MODELS_URL") or None
+    endpoints = deployment.write_endpoints(paths.VAR / f"endpoints-serve-{args.port}.yml", actions_url, models_url)
+    origins = [o.strip() for o in os.environ.get("PRIVACYBOT_WIDGET_ORIGINS", "").split(",") if o.strip()]
+    return _exec(training.rasa_command(
+        "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(paths.CREDENTIALS),
+        "--interface", settings.bind_address(), "--port", str(args.port),
+        *(["--cors", *origins] if origins else [])))
+
+
+def _serve_jobs(args: argparse.Namespace) -> int:
+    from bot import jobs
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    scheduler = jobs.Scheduler()
+    scheduler.start()
+    print("Taken (outbox, herinneringen, opschonen) draaien; stoppen met Ctrl-C.", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    scheduler.stop()
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    port = args.port
+    if args.component == "rasa":
+        args.port = port or 5005
+        return _serve_rasa(args)
+    if args.component == "jobs":
+        return _serve_jobs(args)
+    python = sys.executable
+    if args.component == "actions":
+        return _exec([python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port or 5055), "--quiet"])
+    if args.component == "console":
+        return _exec([python, "-m", "bot.web.console", "--port", str(port or 8001),
+                      *(["--secure-cookies"] if os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1" else [])])
+    if args.component == "site":
+        return _exec([python, "-m", "bot.web.site", "--port", str(port or 8000),
+                      "--rasa-url", os.environ.get("PRIVACYBOT_CHAT_URL", "http://127.0.0.1:5005")])
+    return _exec([python, "-m", "bot.web.model_server", "--port", str(port or 5056)])
+
+
+def _cmd_nginx_config(args: argparse.Namespace) -> int:
+    from bot.deployment import DeploymentError, nginx_config
+
+    try:
+        print(nginx_config(args.listen, args.upstream), end="")
+    except DeploymentError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser(
+        "serve", help="één serverproces op de voorgrond (voor containers en systemd)",
+        description="Start één onderdeel op de voorgrond; instellingen uit de omgeving: "
+                    "PRIVACYBOT_DATABASE_URL, PRIVACYBOT_REDIS_URL, PRIVACYBOT_BIND (127.0.0.1; 0.0.0.0 in "
+                    "een container), PRIVACYBOT_ACTIONS_URL en PRIVACYBOT_MODELS_URL (rasa), "
+                    "PRIVACYBOT_CHAT_URL (site). Het schema maak je vooraf met 'privacybot db upgrade'.")
+    serve.add_argument("component", choices=COMPONENTS,
+                       help="rasa (5005), actions (5055), console (8001), site (8000), models (5056), jobs")
+    serve.add_argument("--port", type=int, help="poort (standaard zie hierboven)")
+    serve.set_defaults(func=_cmd_serve)
+
+    nginx = sub.add_parser(
+        "nginx-config", help="nginx-configuratie voor meerdere Rasa-instanties afdrukken",
+        description="Drukt het server-blok (http-context) uit deploy/nginx/privacybot.conf.template af, "
+                    "bv. privacybot nginx-config --listen 80 --upstream rasa1:5005 --upstream rasa2:5005 "
+                    "> /etc/nginx/conf.d/privacybot.conf")
+    nginx.add_argument("--listen", default="80", help="waar nginx luistert (80; bv. 127.0.0.1:8080)")
+    nginx.add_argument("--upstream", action="append", required=True, metavar="HOST:POORT",
+                       help="een Rasa-instantie; herhaal per instantie")
+    nginx.set_defaults(func=_cmd_nginx_config)
