@@ -4,7 +4,11 @@ Rasa's own RestInput answers ``200 []`` when handling a message fails (tracker s
 store unreachable) and logs the visitor's text with the stack trace. Here:
 
 - a failure before the turn is stored (database or Redis down) answers 503 with a Dutch
-  message; the widget then keeps the visitor's message and offers to send it again;
+  message; the widget then keeps the visitor's message and offers to send it again. Rasa's
+  agent wraps the tracker store in a FailSafeTrackerStore, which on a database error carries
+  on with an empty conversation in memory: the visitor would get answers out of context
+  (a "ja" to a summary answered as small talk) and nothing would be stored. This channel
+  unwraps it, so the error reaches us and the visitor is told;
 - a turn that produced no reply at all (the action server was down: Rasa logs it and drops
   the action's events) answers with a polite Dutch message, so the visitor is never left
   waiting; the conversation itself is stored as Rasa left it and continues normally;
@@ -21,6 +25,7 @@ from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.tracker_store import FailSafeTrackerStore
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -33,6 +38,19 @@ UNAVAILABLE = ("Sorry, ik kan je bericht nu even niet verwerken. Probeer het ove
                f"minuten opnieuw; dringend? Mail {PRIVACY_EMAIL}.")
 NO_REPLY = ("Sorry, daar loopt even iets mis aan onze kant, dus ik kan dit nu niet afhandelen. "
             f"Probeer het zo opnieuw of mail {PRIVACY_EMAIL}.")
+
+
+def strict_tracker_store(agent: Any) -> None:
+    """Let tracker-store errors reach the channel instead of Rasa's in-memory fallback
+    (Agent._create_tracker_store always wraps in FailSafeTrackerStore; models loaded later
+    take the agent's store, so unwrapping both once is enough)."""
+    if agent is None:
+        return
+    if isinstance(agent.tracker_store, FailSafeTrackerStore):
+        agent.tracker_store = agent.tracker_store._tracker_store
+    processor = getattr(agent, "processor", None)
+    if processor is not None and processor.tracker_store is not agent.tracker_store:
+        processor.tracker_store = agent.tracker_store
 
 
 def _reply(sender_id: str, text: str) -> List[Dict[str, Any]]:
@@ -55,6 +73,7 @@ class ChatChannel(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            strict_tracker_store(getattr(request.app.ctx, "agent", None))
             sender_id = await self._extract_sender(request)
             collector = CollectingOutputChannel()
             message = UserMessage(self._extract_message(request), collector, sender_id,

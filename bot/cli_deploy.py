@@ -29,7 +29,9 @@ def _serve_rasa(args: argparse.Namespace) -> int:
     from bot.deployment import Deployment, DeploymentError
 
     try:
-        deployment = Deployment.from_env(instances=1).check()
+        # PRIVACYBOT_INSTANCES says how many servers share this database: more than one
+        # requires PostgreSQL and Redis, as with `privacybot run --instances`.
+        deployment = Deployment.from_env().check()
     except DeploymentError as error:
         print(error, file=sys.stderr)
         return 2
@@ -40,7 +42,7 @@ def _serve_rasa(args: argparse.Namespace) -> int:
     actions_url = os.environ.get("PRIVACYBOT_ACTIONS_URL", "http://127.0.0.1:5055/webhook")
     models_url = os.environ.get("PRIVACYBOT_MODELS_URL") or None
     endpoints = deployment.write_endpoints(paths.VAR / f"endpoints-serve-{args.port}.yml", actions_url, models_url)
-    origins = [o.strip() for o in os.environ.get("PRIVACYBOT_WIDGET_ORIGINS", "").split(",") if o.strip()]
+    origins = settings.widget_origins()
     return _exec(training.rasa_command(
         "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(paths.CREDENTIALS),
         "--interface", settings.bind_address(), "--port", str(args.port),
@@ -48,8 +50,11 @@ def _serve_rasa(args: argparse.Namespace) -> int:
 
 
 def _serve_jobs(args: argparse.Namespace) -> int:
+    import logging
+
     from bot import jobs
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     scheduler = jobs.Scheduler()
@@ -72,6 +77,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return _serve_jobs(args)
     python = sys.executable
     if args.component == "actions":
+        os.environ.setdefault("SANIC_HOST", settings.bind_address())  # rasa_sdk's own default is 0.0.0.0
         return _exec([python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port or 5055), "--quiet"])
     if args.component == "console":
         return _exec([python, "-m", "bot.web.console", "--port", str(port or 8001),

@@ -43,11 +43,11 @@ class Deployment:
         if self.instances > 1:
             if make_url(self.database_url).get_backend_name() != "postgresql":
                 raise DeploymentError(
-                    "Meerdere Rasa-instanties hebben een gedeelde database nodig: zet "
+                    "Meerdere Rasa-instanties hebben een gedeelde PostgreSQL-database nodig: zet "
                     "PRIVACYBOT_DATABASE_URL=postgresql://... (SQLite is voor één instantie).")
             if not self.redis_url:
                 raise DeploymentError(
-                    "Meerdere Rasa-instanties hebben een gedeelde lock store nodig: zet "
+                    "Meerdere Rasa-instanties hebben een gedeelde lock store (Redis) nodig: zet "
                     "PRIVACYBOT_REDIS_URL=redis://host:6379/1.")
         return self
 

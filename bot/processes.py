@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot import QUIET_ENV, paths
+from bot import QUIET_ENV, paths, settings
 
 
 def quiet_env() -> dict:
@@ -100,6 +100,11 @@ class ActionServer(LocalServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhook"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # rasa_sdk listens on SANIC_HOST, 0.0.0.0 unless told: its webhook has no authentication.
+        self.env.setdefault("SANIC_HOST", settings.bind_address())
 
     def command(self) -> List[str]:
         return [sys.executable, "-m", "rasa_sdk", "--actions", "actions",

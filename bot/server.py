@@ -22,8 +22,7 @@ def _stop_on_sigterm(signum, frame) -> None:
 def widget_origins(site_port: int) -> list:
     """Pages allowed to call the REST channel from a browser: the demo page, plus any
     site that embeds the widget (PRIVACYBOT_WIDGET_ORIGINS, comma-separated)."""
-    extra = [o.strip().rstrip("/") for o in os.environ.get("PRIVACYBOT_WIDGET_ORIGINS", "").split(",") if o.strip()]
-    return [f"http://127.0.0.1:{site_port}", f"http://localhost:{site_port}", *extra]
+    return [f"http://127.0.0.1:{site_port}", f"http://localhost:{site_port}", *settings.widget_origins()]
 
 
 def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, site_port: int = 8000,

@@ -74,3 +74,9 @@ def lock_lifetime() -> float:
 def bind_address() -> str:
     """PRIVACYBOT_BIND: the interface our servers listen on (127.0.0.1; 0.0.0.0 in a container)."""
     return os.environ.get("PRIVACYBOT_BIND", "127.0.0.1")
+
+
+def widget_origins() -> list:
+    """PRIVACYBOT_WIDGET_ORIGINS (comma-separated): sites that embed the widget and may call
+    the chat channel from a browser (CORS)."""
+    return [o.strip().rstrip("/") for o in os.environ.get("PRIVACYBOT_WIDGET_ORIGINS", "").split(",") if o.strip()]

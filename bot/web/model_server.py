@@ -1,8 +1,8 @@
 """Serves the model in use to the Rasa server, as Rasa's model-server endpoint expects: the
 file with its name as ETag, or 304 when Rasa already has it. Rasa polls it, so a promoted
 model (``privacybot retrain``, ``models rollback``) is loaded without a restart, while the
-conversations in the tracker store simply go on. Localhost only: a model holds its
-training data."""
+conversations in the tracker store simply go on. It listens on PRIVACYBOT_BIND
+(127.0.0.1; in containers only on their internal network): a model holds its training data."""
 from __future__ import annotations
 
 import argparse
