@@ -81,8 +81,8 @@ class ChatChannel(RestInput):
             try:
                 await on_new_message(message)
             except CancelledError:
-                logger.error("chat.turn.cancelled (the client went away or timed out)")
-                return response.json(_reply(sender_id, UNAVAILABLE), status=503)
+                logger.warning("chat.turn.cancelled (the client went away or the server stops)")
+                raise
             except Exception as error:  # noqa: BLE001 - any failure: tell the visitor, keep the text out of logs
                 # Only the kind of failure: messages of database errors can quote the text.
                 logger.error("chat.turn.failed: %s", type(error).__name__)

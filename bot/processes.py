@@ -83,6 +83,7 @@ class LocalServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)  # reap it: no zombie left behind
         self.process = None
 
     def __enter__(self) -> "LocalServer":

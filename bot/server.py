@@ -54,11 +54,11 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, sit
                       teaser_delay_ms=int(os.environ.get("PRIVACYBOT_TEASER_DELAY_MS", "4000")))
     console = ConsoleServer(port=console_port, secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1")
     try:
+        site.start()
+        console.start()
         print(f"Rasa-server{'s' if deployment.instances > 1 else ''} starten (model laden duurt even)...", flush=True)
         stack.start()
         scheduler.start()
-        site.start()
-        console.start()
         rasa_lines = "\n".join(f"  rasa-instantie:   {r.url}  (log {r.log_file})" for r in stack.rasa)
         balancer = f"  nginx:            {stack.url} -> {len(stack.rasa)} instanties\n" if stack.balancer else ""
         print(f"""

@@ -24,8 +24,17 @@ def make_app(models_dir: Path = paths.MODELS) -> web.Application:
             return web.Response(status=304)
         # Not FileResponse: for *.tar.gz it would announce "Content-Encoding: gzip", and Rasa's
         # client would unpack the archive on the way in.
-        return web.Response(body=current.read_bytes(), content_type="application/octet-stream",
-                            headers={"ETag": tag, "filename": current.name})
+        # Streamed in chunks: several Rasa instances pulling a 100 MB model at once would
+        # otherwise each hold a copy in this process's memory.
+        response = web.StreamResponse(headers={"ETag": tag, "filename": current.name,
+                                               "Content-Type": "application/octet-stream"})
+        response.content_length = current.stat().st_size
+        await response.prepare(request)
+        with current.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                await response.write(chunk)
+        await response.write_eof()
+        return response
 
     async def health(request: web.Request) -> web.Response:
         current = model_registry.current(models_dir)
