@@ -92,12 +92,13 @@ def confused_pairs(out_dir: Path, top: int = 5) -> List[tuple]:
     return sorted(pairs, key=lambda p: -p[2])[:top]
 
 
-def cross_validate(folds: int, out_dir: Path = paths.REPORTS / "cv", quiet: bool = True) -> Dict[str, float]:
+def cross_validate(folds: int, out_dir: Path = paths.REPORTS / "cv", quiet: bool = True,
+                   project: training.Project = training.REPO) -> Dict[str, float]:
     """k-fold cross-validation on the training data (``rasa test nlu --cross-validation``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = training.rasa_command("test", "nlu", "--nlu", str(paths.DATA / "nlu"), "--config", str(paths.CONFIG),
+    cmd = training.rasa_command("test", "nlu", "--nlu", str(project.data / "nlu"), "--config", str(project.config),
                                 "--cross-validation", "--folds", str(folds), "--out", str(out_dir), "--no-plot")
-    subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), check=True,
+    subprocess.run(cmd, cwd=project.root, env=quiet_env(), check=True,
                    stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
     report = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
     return {"accuracy": report["accuracy"], "f1": report["weighted avg"]["f1-score"]}

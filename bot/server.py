@@ -47,8 +47,9 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, sit
     if deployment.redis_url:
         print(f"Lock store: {settings.redacted(deployment.redis_url)}")
 
-    stack = Stack(deployment, model, port=rasa_port, actions_port=actions_port,
-                  cors=widget_origins(site_port))
+    base = settings.instance_base_port()
+    stack = Stack(deployment, model, port=rasa_port, actions_port=actions_port, cors=widget_origins(site_port),
+                  instance_ports=[base + i for i in range(deployment.instances)] if base and deployment.instances > 1 else None)
     scheduler = jobs.Scheduler()
     site = SiteServer(rasa_url=stack.url, port=site_port,
                       teaser_delay_ms=int(os.environ.get("PRIVACYBOT_TEASER_DELAY_MS", "4000")))

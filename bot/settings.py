@@ -80,3 +80,10 @@ def widget_origins() -> list:
     """PRIVACYBOT_WIDGET_ORIGINS (comma-separated): sites that embed the widget and may call
     the chat channel from a browser (CORS)."""
     return [o.strip().rstrip("/") for o in os.environ.get("PRIVACYBOT_WIDGET_ORIGINS", "").split(",") if o.strip()]
+
+
+def instance_base_port() -> Optional[int]:
+    """PRIVACYBOT_INSTANCE_BASE_PORT: with several instances, the first one's port (the others
+    follow); unset, each takes a free port on 127.0.0.1."""
+    value = os.environ.get("PRIVACYBOT_INSTANCE_BASE_PORT")
+    return int(value) if value else None
