@@ -268,6 +268,12 @@ def reset(names: List[str]) -> List[EventType]:
     return [SlotSet(name, None) for name in names]
 
 
+def client_of(tracker: Tracker) -> Optional[str]:
+    """The keyed hash of the visitor's address that our chat channel puts in the metadata."""
+    client = ((tracker.latest_message or {}).get("metadata") or {}).get("client")
+    return client if isinstance(client, str) else None
+
+
 class SubmitRightsRequest(Action):
     """Commit first, then confirm: the visitor hears a reference only for a stored request."""
 
@@ -279,7 +285,7 @@ class SubmitRightsRequest(Action):
         if slots.get("request_confirmed") is not True:
             dispatcher.utter_message(response=chat_forms.NOT_SENT)
             return reset(chat_forms.RIGHTS_SLOTS)
-        outcome = chat_forms.submit_rights_request(store(), slots, tracker.sender_id)
+        outcome = chat_forms.submit_rights_request(store(), slots, tracker.sender_id, client_of(tracker))
         dispatcher.utter_message(text=outcome.text)
         return reset(chat_forms.RIGHTS_SLOTS)
 
@@ -357,7 +363,7 @@ class LookUpStatus(Action):
     def run(self, dispatcher, tracker, domain):
         failures = float(tracker.get_slot("lookup_failures") or 0)
         outcome = chat_forms.look_up(store(), tracker.get_slot("lookup_reference"),
-                                     tracker.get_slot("lookup_email"), failures)
+                                     tracker.get_slot("lookup_email"), failures, client_of(tracker))
         dispatcher.utter_message(text=outcome.text)
         return reset(chat_forms.STATUS_SLOTS) + [SlotSet("lookup_failures", float(outcome.extra["failures"]))]
 

@@ -64,6 +64,11 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# All simulated visitors come from 127.0.0.1 and some type without pausing: the chat
+# channel's rate limits (per address, per conversation) would measure themselves.
+os.environ.setdefault("PRIVACYBOT_CHAT_LIMIT_PER_IP", "0")
+os.environ.setdefault("PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", "0")
+
 from bot import paths, training  # noqa: E402  (first: it quiets TensorFlow and SQLAlchemy)
 
 import aiohttp  # noqa: E402

@@ -12,7 +12,13 @@ store unreachable) and logs the visitor's text with the stack trace. Here:
 - a turn that produced no reply at all (the action server was down: Rasa logs it and drops
   the action's events) answers with a polite Dutch message, so the visitor is never left
   waiting; the conversation itself is stored as Rasa left it and continues normally;
-- logs name the failure, never the visitor's text.
+- logs name the failure, never the visitor's text;
+- before Rasa sees anything (bot/chat_guard.py): malformed requests, sender ids that are not
+  ids and clients over their rate limit are refused with a Dutch text; over-long messages get
+  the "te lang" answer without being stored; sensitive data (national number, IBAN, card
+  number, health or criminal details) is redacted from the text (bot/sensitive.py) and the
+  visitor warned, so the raw value is never stored. Rasa receives the client only as a keyed
+  hash in the message metadata, for the per-client limits of the request actions.
 
 credentials.yml: ``bot.chat_channel.ChatChannel:`` instead of ``rest:``; the URL stays
 ``/webhooks/rest/webhook``.
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -30,6 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import chat_guard, limits, message_guard, sensitive
 from bot.chat_forms import MAILBOX as PRIVACY_EMAIL
 
 logger = logging.getLogger(__name__)
@@ -57,6 +64,23 @@ def _reply(sender_id: str, text: str) -> List[Dict[str, Any]]:
     return [{"recipient_id": sender_id, "text": text}]
 
 
+HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+
+
+def _json(body: Any, status: int = 200, retry_after: Optional[int] = None) -> HTTPResponse:
+    headers = dict(HEADERS, **({"Retry-After": str(retry_after)} if retry_after else {}))
+    return response.json(body, status=status, headers=headers)
+
+
+def too_long_text(agent: Any) -> str:
+    """domain.yml's utter_message_too_long, so the channel and the NLU guard say the same."""
+    try:
+        template = agent.domain.responses["utter_message_too_long"][0]["text"]
+    except (AttributeError, KeyError, IndexError, TypeError):
+        template = "Je bericht is te lang: ik lees berichten van maximaal {max_chars} tekens."
+    return template.replace("{max_chars}", str(message_guard.MAX_MESSAGE_CHARS))
+
+
 class ChatChannel(RestInput):
     """POST /webhooks/rest/webhook {"sender": ..., "message": ...} -> the bot's replies."""
 
@@ -66,18 +90,39 @@ class ChatChannel(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        limiter = limits.shared()
+
+        @webhook.listener("after_server_start")
+        async def unwrap_at_start(app, _loop) -> None:
+            # Rasa loads the agent before the server starts; unwrap once here, and again per
+            # message below in case a model reload made a new processor.
+            strict_tracker_store(getattr(app.ctx, "agent", None))
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return _json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            strict_tracker_store(getattr(request.app.ctx, "agent", None))
-            sender_id = await self._extract_sender(request)
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():  # still loading its model
+                return _json(_reply("onbekend", UNAVAILABLE), 503)
+            strict_tracker_store(agent)
+            try:
+                chat = chat_guard.parse(request.body or b"")
+                client = limits.client_key(chat_guard.client_address(
+                    request.ip or "", request.headers.get("x-forwarded-for")))
+                chat_guard.check_rate(limiter, client, chat.sender)
+            except chat_guard.RefusedError as refused:
+                sender = "onbekend"
+                return _json(_reply(sender, refused.refusal.text), refused.refusal.status,
+                             refused.refusal.retry_after)
+            if len(chat.text) > message_guard.MAX_MESSAGE_CHARS:
+                return _json(_reply(chat.sender, too_long_text(agent)))  # not stored: never reaches Rasa
+            redaction = sensitive.redact(chat.text)
             collector = CollectingOutputChannel()
-            message = UserMessage(self._extract_message(request), collector, sender_id,
-                                  input_channel=self.name(), metadata=self.get_metadata(request))
+            message = UserMessage(redaction.text, collector, chat.sender, input_channel=self.name(),
+                                  metadata={"client": client})
             try:
                 await on_new_message(message)
             except CancelledError:
@@ -86,10 +131,13 @@ class ChatChannel(RestInput):
             except Exception as error:  # noqa: BLE001 - any failure: tell the visitor, keep the text out of logs
                 # Only the kind of failure: messages of database errors can quote the text.
                 logger.error("chat.turn.failed: %s", type(error).__name__)
-                return response.json(_reply(sender_id, UNAVAILABLE), status=503)
-            if not collector.messages:
+                return _json(_reply(chat.sender, UNAVAILABLE), 503)
+            replies = list(collector.messages)
+            if not replies:
                 logger.warning("chat.turn.no_reply (an action failed; see the Rasa log)")
-                return response.json(_reply(sender_id, NO_REPLY))
-            return response.json(collector.messages)
+                replies = _reply(chat.sender, NO_REPLY)
+            if redaction.categories:
+                replies = _reply(chat.sender, sensitive.warning(redaction.categories)) + replies
+            return _json(replies)
 
         return webhook

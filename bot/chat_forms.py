@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import contact, optouts, request_flow, rights
+from bot import contact, limits, optouts, request_flow, rights
 from bot.form_input import ALL_CHANNELS, SKIP
 from bot.store.db import Store
 
@@ -130,9 +130,23 @@ def db_trouble(what: str) -> str:
             f"of verstuurd. Probeer het later opnieuw, of mail je verzoek naar {MAILBOX}.")
 
 
+CLIENT_LIMIT_REACHED = ("Vanaf dit adres kwamen vandaag al veel verzoeken binnen, dus ik registreer er nu geen "
+                        f"meer. Mail je verzoek naar {MAILBOX}; we behandelen het dan gewoon.")
+LOOKUP_LIMIT_REACHED = ("Vanaf dit adres werd de status al vaak opgevraagd. Probeer het over een uur opnieuw, of "
+                        f"mail naar {MAILBOX} met je referentie.")
+
+
+def _over_limit(limit: "limits.Limit", client: Optional[str]) -> bool:
+    """Per-client limits need the client's hash from the chat channel; without it (converse,
+    shell) only the per-conversation limits apply."""
+    return bool(client) and not limits.shared().allow(limit, client)
+
+
 def submit_rights_request(store: Optional[Store], slots: Dict[str, object],
-                          conversation_id: Optional[str]) -> Outcome:
+                          conversation_id: Optional[str], client: Optional[str] = None) -> Outcome:
     """Store the request (and queue its e-mails); confirm only what was committed."""
+    if _over_limit(limits.requests_per_client(), client):
+        return Outcome(CLIENT_LIMIT_REACHED, stored=False)
     request_type = str(slots.get("request_type"))
     number = slots.get("customer_number")
     new = rights.NewRequest(
@@ -178,10 +192,14 @@ def status_required_slots(failures: float) -> List[str]:
     return [] if failures >= MAX_LOOKUP_FAILURES else list(STATUS_SLOTS)
 
 
-def look_up(store: Optional[Store], reference: Optional[str], email: Optional[str], failures: float) -> Outcome:
-    """Same answer for an unknown reference and a wrong e-mail address; counts failures."""
+def look_up(store: Optional[Store], reference: Optional[str], email: Optional[str], failures: float,
+            client: Optional[str] = None) -> Outcome:
+    """Same answer for an unknown reference and a wrong e-mail address; counts failures (per
+    conversation) and lookups (per client, across conversations: no enumerating references)."""
     if failures >= MAX_LOOKUP_FAILURES:
         return Outcome(TOO_MANY, stored=False, extra={"failures": failures})
+    if _over_limit(limits.lookups_per_client(), client):
+        return Outcome(LOOKUP_LIMIT_REACHED, stored=False, extra={"failures": failures})
     try:
         if store is None:
             raise SQLAlchemyError("geen database")

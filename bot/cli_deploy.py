@@ -8,20 +8,20 @@ import os
 import signal
 import sys
 import threading
-from typing import List
+from typing import Dict, List, NoReturn, Optional
 
 from bot import paths, settings
 
 COMPONENTS = ("rasa", "actions", "console", "site", "models", "jobs")
 
 
-def _exec(cmd: List[str]) -> int:
+def _exec(cmd: List[str], env: Optional[Dict[str, str]] = None) -> NoReturn:
     """Become the server process: signals from the container runtime reach it directly."""
     from bot.processes import quiet_env
 
     sys.stdout.flush()
-    os.execvpe(cmd[0], cmd, quiet_env())
-    return 1  # not reached
+    os.execvpe(  # nosec B606 # argv from bot/processes.py command() methods (python -m …), no shell
+        cmd[0], cmd, {**quiet_env(), **(env or {})})
 
 
 def _serve_rasa(args: argparse.Namespace) -> int:
@@ -75,17 +75,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return _serve_rasa(args)
     if args.component == "jobs":
         return _serve_jobs(args)
-    python = sys.executable
-    if args.component == "actions":
-        os.environ.setdefault("SANIC_HOST", settings.bind_address())  # rasa_sdk's own default is 0.0.0.0
-        return _exec([python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port or 5055), "--quiet"])
-    if args.component == "console":
-        return _exec([python, "-m", "bot.web.console", "--port", str(port or 8001),
-                      *(["--secure-cookies"] if os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1" else [])])
-    if args.component == "site":
-        return _exec([python, "-m", "bot.web.site", "--port", str(port or 8000),
-                      "--rasa-url", os.environ.get("PRIVACYBOT_CHAT_URL", "http://127.0.0.1:5005")])
-    return _exec([python, "-m", "bot.web.model_server", "--port", str(port or 5056)])
+    from bot.processes import ActionServer, ConsoleServer, ModelServer, SiteServer
+
+    # The same command lines as `privacybot run` uses (bot/processes.py), in the foreground.
+    server = {
+        "actions": lambda: ActionServer(port=port or 5055),
+        "console": lambda: ConsoleServer(port=port or 8001,
+                                         secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1"),
+        "site": lambda: SiteServer(rasa_url=os.environ.get("PRIVACYBOT_CHAT_URL", "http://127.0.0.1:5005"),
+                                   port=port or 8000),
+        "models": lambda: ModelServer(port=port or 5056),
+    }[args.component]()
+    return _exec(server.command(), server.env)
 
 
 def _cmd_nginx_config(args: argparse.Namespace) -> int:

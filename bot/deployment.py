@@ -29,7 +29,7 @@ class Deployment:
     database_url: str
     redis_url: Optional[str]
     instances: int = 1
-    lock_lifetime: float = 20.0
+    lock_lifetime: float = settings.DEFAULT_LOCK_LIFETIME
 
     @classmethod
     def from_env(cls, instances: Optional[int] = None) -> "Deployment":

@@ -78,9 +78,9 @@ def test_nlu(model: Path, out_dir: Path = paths.REPORTS / "nlu", quiet: bool = T
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = training.rasa_command("test", "nlu", "--model", str(model), "--nlu", str(test_data),
                                 "--out", str(out_dir), *([] if plots else ["--no-plot"]))
-    subprocess.run(cmd, cwd=cwd, env=quiet_env(), check=True,
-                   stdout=subprocess.DEVNULL if quiet else None,
-                   stderr=subprocess.DEVNULL if quiet else None)
+    subprocess.run(  # nosec B603 # fixed argv (python -m rasa), no shell
+        cmd, cwd=cwd, env=quiet_env(), check=True,
+        stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
     return read_nlu_reports(out_dir)
 
 
@@ -98,8 +98,9 @@ def cross_validate(folds: int, out_dir: Path = paths.REPORTS / "cv", quiet: bool
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = training.rasa_command("test", "nlu", "--nlu", str(project.data / "nlu"), "--config", str(project.config),
                                 "--cross-validation", "--folds", str(folds), "--out", str(out_dir), "--no-plot")
-    subprocess.run(cmd, cwd=project.root, env=quiet_env(), check=True,
-                   stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
+    subprocess.run(  # nosec B603 # fixed argv (python -m rasa), no shell
+        cmd, cwd=project.root, env=quiet_env(), check=True,
+        stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
     report = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
     return {"accuracy": report["accuracy"], "f1": report["weighted avg"]["f1-score"]}
 
@@ -110,7 +111,8 @@ def test_stories(model: Path, out_dir: Path = paths.REPORTS / "core",
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = training.rasa_command("test", "core", "--model", str(model), "--stories", str(stories),
                                 "--out", str(out_dir), "--fail-on-prediction-errors", "--no-plot")
-    return subprocess.run(cmd, cwd=paths.ROOT, env=quiet_env(), capture_output=True, text=True)
+    return subprocess.run(  # nosec B603 # fixed argv (python -m rasa), no shell
+        cmd, cwd=paths.ROOT, env=quiet_env(), capture_output=True, text=True)
 
 
 def failed_stories(out_dir: Path = paths.REPORTS / "core") -> str:

@@ -33,7 +33,8 @@ button:focus{{outline:3px solid #f1c232;outline-offset:2px}}</style></head>
 <body><main><h1>{title}</h1>{body}
 <p>Vragen? Mail naar <a href="mailto:privacy@kmo-verzekeringen.be">privacy@kmo-verzekeringen.be</a>.</p></main></body></html>"""
 
-HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                      "frame-ancestors 'none'; base-uri 'none'",
            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
            "Cache-Control": "no-store"}
 

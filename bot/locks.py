@@ -6,11 +6,16 @@ read the same lock, each appends "its" ticket and the second write erases the fi
 believe they are first and process the conversation at once (RasaHQ/rasa#9213; the fix,
 ConcurrentRedisLockStore, was reverted from Rasa Open Source in #11428).
 
-Here a conversation's lock is one Redis hash: field ``last`` is the last ticket number
-(HINCRBY, atomic) and each ticket is a field ``t:<number>`` holding its expiry. Issuing,
-expiring and finishing a ticket are Lua scripts, so Redis runs each one whole and alone, and
-expiry uses Redis's clock, not each server's. The waiting logic stays Rasa's own
-(``LockStore._acquire_lock``): serve the lowest live ticket first.
+Here a conversation's lock is one Redis hash in which each ticket is a field
+``t:<number>`` holding its expiry. Ticket numbers come from one counter that is never deleted
+(``<prefix>:lock-seq``, INCR): a number is never handed out twice, so a late release can only
+ever remove its own ticket. Issuing, renewing, expiring and finishing a ticket are Lua
+scripts, so Redis runs each one whole and alone, and expiry uses Redis's clock, not each
+server's. The waiting logic stays Rasa's own (``LockStore._acquire_lock``): serve the lowest
+live ticket first. While a message waits or is handled, its ticket is renewed every third of
+its lifetime, so a slow turn (an action server that takes its time) keeps the conversation;
+the lifetime only decides how soon a conversation is free again after its server died.
+Needs Redis 5 or newer (TIME before writes in a script).
 
 endpoints.yml::
 
@@ -25,6 +30,7 @@ endpoints.yml::
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import deque
@@ -36,19 +42,32 @@ from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import settings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_LIFETIME = 20.0
+DEFAULT_LIFETIME = settings.DEFAULT_LOCK_LIFETIME
 # How often a waiting message looks again (Rasa polls once a second; our turns take ~0.1 s).
 DEFAULT_WAIT = 0.05
 
 _ISSUE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local n = redis.call('HINCRBY', KEYS[1], 'last', 1)
+local n = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 't:' .. n, tostring(now + tonumber(ARGV[1])))
-redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[1])) + 1)
+local ttl = math.ceil(tonumber(ARGV[1])) + 1
+if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
 return n
+"""
+
+_RENEW = """
+if redis.call('HEXISTS', KEYS[1], 't:' .. ARGV[1]) == 0 then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('HSET', KEYS[1], 't:' .. ARGV[1], tostring(now + tonumber(ARGV[2])))
+local ttl = math.ceil(tonumber(ARGV[2])) + 1
+if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
+return 1
 """
 
 _EXPIRE = """
@@ -88,12 +107,13 @@ class AtomicRedisLockStore(LockStore):
                  lock_lifetime: float = DEFAULT_LIFETIME) -> None:
         if endpoint_config is not None:
             kwargs = dict(endpoint_config.kwargs)
+            # Short timeouts: these calls run on the server's event loop.
             client = redis.Redis(
                 host=endpoint_config.url or "127.0.0.1", port=int(kwargs.get("port", 6379)),
                 db=int(kwargs.get("db", 1)), username=kwargs.get("username"),
                 password=kwargs.get("password"), ssl=bool(kwargs.get("use_ssl", False)),
-                socket_timeout=float(kwargs.get("socket_timeout", 5)),
-                socket_connect_timeout=float(kwargs.get("socket_timeout", 5)))
+                socket_timeout=float(kwargs.get("socket_timeout", 2)),
+                socket_connect_timeout=float(kwargs.get("socket_connect_timeout", 2)))
             key_prefix = str(kwargs.get("key_prefix", key_prefix))
             lock_lifetime = float(kwargs.get("lock_lifetime", lock_lifetime))
         if client is None:
@@ -102,8 +122,10 @@ class AtomicRedisLockStore(LockStore):
             raise ValueError(f"key_prefix must be alphanumeric, not {key_prefix!r}")
         self.red = client
         self.key_prefix = f"{key_prefix}:lock:"
+        self.sequence = f"{key_prefix}:lock-seq"
         self.lock_lifetime = lock_lifetime
         self._issue = client.register_script(_ISSUE)
+        self._renew = client.register_script(_RENEW)
         self._expire = client.register_script(_EXPIRE)
         self._finish = client.register_script(_FINISH)
         super().__init__()
@@ -113,7 +135,7 @@ class AtomicRedisLockStore(LockStore):
 
     def _call(self, what: str, script, conversation_id: str, *args) -> int:
         try:
-            return int(script(keys=[self._key(conversation_id)], args=list(args)))
+            return int(script(keys=[self._key(conversation_id), self.sequence], args=list(args)))
         except redis.RedisError as error:
             # The conversation id is left out: it is the visitor's pseudonymous id.
             raise LockError(f"Lock store (Redis) unreachable while trying to {what}: "
@@ -140,6 +162,20 @@ class AtomicRedisLockStore(LockStore):
             key=lambda ticket: ticket.number)
         return TicketLock(conversation_id, deque(tickets)) if tickets else None
 
+    def renew(self, conversation_id: str, ticket_number: int, lock_lifetime: Optional[float] = None) -> bool:
+        """Push a live ticket's expiry one lifetime ahead; False if it is gone already."""
+        return bool(self._call("renew a ticket", self._renew, conversation_id, ticket_number,
+                               lock_lifetime or self.lock_lifetime))
+
+    async def _keep_alive(self, conversation_id: str, ticket_number: int, lifetime: float) -> None:
+        while True:
+            await asyncio.sleep(lifetime / 3)
+            try:
+                if not self.renew(conversation_id, ticket_number, lifetime):
+                    return
+            except LockError:
+                logger.warning("Could not renew a conversation lock (Redis unreachable).")
+
     def update_lock(self, conversation_id: str) -> None:
         """Drop expired tickets (a server that died holding one) by Redis's clock."""
         self._call("expire tickets", self._expire, conversation_id)
@@ -163,10 +199,13 @@ class AtomicRedisLockStore(LockStore):
     @asynccontextmanager
     async def lock(self, conversation_id: str, lock_lifetime: Optional[float] = None,
                    wait_time_in_seconds: float = DEFAULT_WAIT) -> AsyncGenerator[TicketLock, None]:
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        lifetime = lock_lifetime or self.lock_lifetime
+        ticket = self.issue_ticket(conversation_id, lifetime)
+        keep_alive = asyncio.ensure_future(self._keep_alive(conversation_id, ticket, lifetime))
         try:
             yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
         finally:
+            keep_alive.cancel()
             try:
                 self.cleanup(conversation_id, ticket)
             except LockError:

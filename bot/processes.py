@@ -28,12 +28,14 @@ def free_port() -> int:
 
 
 def wait_for_http(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> None:
+    if not url.startswith(("http://", "https://")):  # urlopen would also open file:// and ftp://
+        raise ValueError(f"geen http(s)-URL: {url}")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"proces stopte onverwacht (exit {process.returncode}) voor {url}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:  # nosec B310 # http(s) only, checked above
                 if response.status < 500:
                     return
         except OSError:
@@ -61,8 +63,8 @@ class LocalServer:
         """Start the process without waiting for it (several servers can then load at once)."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_file, "ab")
-        self.process = subprocess.Popen(self.command(), cwd=paths.ROOT, env={**quiet_env(), **self.env},
-                                        stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(  # nosec B603 # argv from our command() methods (python -m …, nginx), no shell
+            self.command(), cwd=paths.ROOT, env={**quiet_env(), **self.env}, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         return self
 

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Optional
 
-from bot import jobs, settings, spacy_model, training
+from bot import jobs, paths, settings, spacy_model, training
 from bot.deployment import Deployment, DeploymentError
 from bot.processes import ConsoleServer, SiteServer, nginx_binary
 from bot.stack import Stack
@@ -48,6 +48,8 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, sit
         print(f"Lock store: {settings.redacted(deployment.redis_url)}")
 
     base = settings.instance_base_port()
+    # Before 28/11/2026 run wrote var/endpoints.yml readable by all, with the database password.
+    (paths.VAR / "endpoints.yml").unlink(missing_ok=True)
     stack = Stack(deployment, model, port=rasa_port, actions_port=actions_port, cors=widget_origins(site_port),
                   instance_ports=[base + i for i in range(deployment.instances)] if base and deployment.instances > 1 else None)
     scheduler = jobs.Scheduler()

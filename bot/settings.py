@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from bot import paths
 
 DEFAULT_DATABASE_URL = f"sqlite:///{paths.VAR / 'privacybot.db'}"
+DEFAULT_LOCK_LIFETIME = 20.0  # seconds; see lock_lifetime()
 
 
 def database_url() -> str:
@@ -67,8 +68,8 @@ def instances() -> int:
 
 def lock_lifetime() -> float:
     """PRIVACYBOT_LOCK_LIFETIME: seconds a conversation lock outlives a server that died
-    holding it (20; a turn takes well under a second)."""
-    return float(os.environ.get("PRIVACYBOT_LOCK_LIFETIME", "20"))
+    holding it (20). A live server renews its lock, so slow turns keep it."""
+    return float(os.environ.get("PRIVACYBOT_LOCK_LIFETIME", str(DEFAULT_LOCK_LIFETIME)))
 
 
 def bind_address() -> str:

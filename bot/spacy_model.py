@@ -85,7 +85,7 @@ def installed_real_model() -> Optional[Path]:
 
 def _pip_install(target: Path) -> None:
     print(f"==> {REAL_MODEL} installeren uit {target}", flush=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",  # nosec B603 # fixed argv, no shell
                     "--disable-pip-version-check", str(target)], check=True)
     importlib.invalidate_caches()
 

@@ -108,11 +108,13 @@ def train(force: bool = False, quiet: bool = False, out: Optional[Path] = None, 
         log_path = paths.VAR / "logs" / "train.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "w", encoding="utf-8") as log:
-            result = subprocess.run(cmd, cwd=project.root, env=quiet_env(), stdout=log, stderr=log)
+            result = subprocess.run(  # nosec B603 # fixed argv (python -m rasa), no shell
+                cmd, cwd=project.root, env=quiet_env(), stdout=log, stderr=log)
         if result.returncode != 0:
             raise RuntimeError(f"rasa train mislukte (exit {result.returncode}), zie {log_path}")
     else:
-        subprocess.run(cmd, cwd=project.root, env=quiet_env(), check=True)
+        subprocess.run(  # nosec B603 # fixed argv (python -m rasa), no shell
+            cmd, cwd=project.root, env=quiet_env(), check=True)
     new = sorted(set(out.glob("*.tar.gz")) - before, key=lambda p: p.stat().st_mtime)
     if not new:
         raise RuntimeError("rasa train gaf geen model")

@@ -43,6 +43,24 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# The audit tools of scripts/audit.sh (bandit, pip-audit) in their own virtualenv: pip-audit
+# needs newer packaging/CacheControl than Rasa 3.6 allows, so they cannot share .venv. Same
+# pattern: reinstall only when requirements-dev.lock or this script changed.
+tools_stamp=".venv-tools/.privacybot-installed"
+tools_want="$(cat requirements-dev.lock scripts/setup.sh | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$tools_stamp" 2>/dev/null)" != "$tools_want" ]; then
+  echo "==> audit-tools installeren (requirements-dev.lock, in .venv-tools)"
+  if ! { [ -x .venv-tools/bin/python ] \
+         && .venv-tools/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; }; then
+    tools_py="$(find_python310)"
+    rm -rf .venv-tools
+    "$tools_py" -m venv .venv-tools
+  fi
+  .venv-tools/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.3.1"
+  .venv-tools/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+  echo "$tools_want" > "$tools_stamp"
+fi
+
 # The Dutch spaCy pipeline: nl_core_news_sm when ../shared/models has it (or it is installed),
 # otherwise a local fallback pipeline. Prints which one is in use.
 .venv/bin/privacybot spacy-model ensure

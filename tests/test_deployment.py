@@ -77,7 +77,7 @@ def test_nginx_accepts_the_configuration(tmp_path):
                             "-c", str(main)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     conf = (tmp_path / "nginx" / "privacybot.conf").read_text()
-    assert conf.count("server 127.0.0.1:15011 max_fails=1") == 2  # chat and socket.io upstreams
+    assert conf.count("server 127.0.0.1:15011 max_fails=1") == 1 and "access_log off;" in conf
     assert "@LISTEN@" not in conf and "listen 127.0.0.1:18080;" in conf
 
 

@@ -72,8 +72,8 @@ def _hammer(url: str, rounds: int, barrier) -> int:
 
 def test_four_processes_never_hold_one_conversation_at_once(redis_client):
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Manager().Barrier(4)
-    with ctx.Pool(4) as pool:
+    with ctx.Manager() as manager, ctx.Pool(4) as pool:
+        barrier = manager.Barrier(4)
         results = [pool.apply_async(_hammer, (REDIS_URL, 40, barrier)) for _ in range(4)]
         overlaps = [r.get(timeout=120) for r in results]
     assert overlaps == [0, 0, 0, 0]
@@ -120,3 +120,38 @@ def test_built_from_endpoints_yml_settings(redis_client):
     assert 6 <= redis_client.ttl("pb:lock:conv") <= 8
     with pytest.raises(ValueError):
         AtomicRedisLockStore(client=redis_client, key_prefix="not ok")
+
+
+def test_a_late_release_cannot_remove_a_newer_holders_ticket(redis_client):
+    """A turn that outlived its ticket finishes after the next message took the lock: its
+    release must not free the conversation for a third message (numbers are never reused)."""
+    store = _store(redis_client)
+    stale = store.issue_ticket("conv", lock_lifetime=0.2)
+    time.sleep(1.5)  # expired, and the whole key with it
+    current = store.issue_ticket("conv")
+    assert current != stale
+    store.cleanup("conv", stale)  # the slow turn ends now
+    lock = store.get_lock("conv")
+    assert lock is not None and not lock.is_locked(current)
+    third = store.issue_ticket("conv")
+    assert store.get_lock("conv").is_locked(third)
+
+
+def test_a_slow_turn_keeps_its_lock_beyond_the_lifetime(redis_client):
+    store = _store(redis_client, lock_lifetime=0.6)
+    events = []
+
+    async def turn(name: str, seconds: float) -> None:
+        async with store.lock("conv"):
+            events.append(f"{name} in")
+            await asyncio.sleep(seconds)
+            events.append(f"{name} out")
+
+    async def both() -> None:
+        first = asyncio.ensure_future(turn("slow", 2.0))  # more than three lifetimes
+        await asyncio.sleep(0.1)
+        await asyncio.gather(first, turn("next", 0))
+
+    asyncio.run(both())
+    assert events == ["slow in", "slow out", "next in", "next out"]
+    assert store.get_lock("conv") is None

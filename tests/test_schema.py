@@ -3,6 +3,7 @@ moment (several launchers, containers or CI jobs on one fresh PostgreSQL databas
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 
 import sqlalchemy as sa
@@ -21,8 +22,8 @@ def _prepare(url: str, barrier) -> str:
 
 def test_four_launchers_prepare_one_empty_database_at_the_same_moment(postgres_url):
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Manager().Barrier(4)
-    with ctx.Pool(4) as pool:
+    with ctx.Manager() as manager, ctx.Pool(4) as pool:
+        barrier = manager.Barrier(4)
         outcomes = [pool.apply_async(_prepare, (postgres_url, barrier)) for _ in range(4)]
         results = [o.get(timeout=180) for o in outcomes]
     assert results == ["ok"] * 4
@@ -34,21 +35,28 @@ def test_four_launchers_prepare_one_empty_database_at_the_same_moment(postgres_u
     engine.dispose()
 
 
+def _waiting_for_schema_lock(engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.execute(sa.text(
+            "select count(*) from pg_locks where locktype = 'advisory' and not granted")).scalar())
+
+
 def test_prepare_waits_while_another_launcher_holds_the_schema_lock(postgres_url):
-    """The lock is real: with it taken elsewhere, prepare() does not touch the database."""
+    """The lock is real: with it taken elsewhere, prepare() waits on it and touches nothing."""
     engine = sa.create_engine(postgres_url, future=True)
-    ctx = multiprocessing.get_context("spawn")
+    outcome = []
     with engine.connect() as holder:
         holder.execute(sa.text("select pg_advisory_lock(:id)"), {"id": schema.LOCK_ID})
-        barrier = ctx.Manager().Barrier(1)
-        with ctx.Pool(1) as pool:
-            pending = pool.apply_async(_prepare, (postgres_url, barrier))
-            time.sleep(6)  # ample time for a spawned interpreter to import and reach the lock
-            assert not pending.ready()
-            assert "events" not in sa.inspect(engine).get_table_names()
-            holder.execute(sa.text("select pg_advisory_unlock(:id)"), {"id": schema.LOCK_ID})
-            assert pending.get(timeout=120) == "ok"
-    assert "events" in sa.inspect(engine).get_table_names()
+        other = threading.Thread(target=lambda: outcome.append(_prepare(postgres_url, threading.Barrier(1))))
+        other.start()  # its own connection: it queues on the lock
+        deadline = time.monotonic() + 60
+        while not _waiting_for_schema_lock(engine):
+            assert time.monotonic() < deadline and other.is_alive(), "prepare() never waited"
+            time.sleep(0.2)
+        assert "events" not in sa.inspect(engine).get_table_names() and not outcome
+        holder.execute(sa.text("select pg_advisory_unlock(:id)"), {"id": schema.LOCK_ID})
+        other.join(timeout=120)
+    assert outcome == ["ok"] and "events" in sa.inspect(engine).get_table_names()
     engine.dispose()
 
 

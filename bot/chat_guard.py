@@ -1,0 +1,109 @@
+"""What the chat channel checks before a message reaches Rasa: a well-formed request, a
+sender id that is an id, a client within its rate limits, and a text short enough to read.
+
+Each refusal is a `Refusal` with an HTTP status and a Dutch text the widget can show; no
+refusal reaches Rasa, so none of it is stored. Plain Python: the channel and the tests call it.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, List, Optional
+
+from bot import limits
+from bot.chat_forms import MAILBOX
+
+MAX_BODY_BYTES = 16 * 1024  # a 1000-character message in JSON, with room to spare
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    text: str
+    retry_after: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    sender: str
+    text: str
+
+
+BAD_REQUEST = Refusal(400, "Dit bericht kon ik niet lezen. Herlaad de pagina en probeer het opnieuw.")
+TOO_LARGE = Refusal(413, "Je bericht is veel te lang voor de chat. Stel je vraag korter, of mail ze naar "
+                         f"{MAILBOX}.")
+
+
+def parse(body: bytes) -> ChatRequest:
+    """The sender and text of a POST body, or a Refusal (raised)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise RefusedError(TOO_LARGE)
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise RefusedError(BAD_REQUEST) from None
+    if not isinstance(payload, dict):
+        raise RefusedError(BAD_REQUEST)
+    sender, text = payload.get("sender"), payload.get("message", "")
+    # Without a sender Rasa would file the message under the shared id "default".
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+        raise RefusedError(BAD_REQUEST)
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise RefusedError(BAD_REQUEST)
+    return ChatRequest(sender, clean(text))
+
+
+def clean(text: str) -> str:
+    """Drop control and format characters (NUL, bidi overrides, zero-width) that only hide
+    what a text says; keep line breaks and tabs as spaces."""
+    text = unicodedata.normalize("NFC", text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")).strip()
+
+
+class RefusedError(Exception):
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.status)
+        self.refusal = refusal
+
+
+def trusted_proxies() -> List[ipaddress._BaseNetwork]:
+    """PRIVACYBOT_TRUSTED_PROXIES: who may tell us the visitor's address in X-Forwarded-For
+    (nginx in front of the instances; 127.0.0.1 by default)."""
+    raw = os.environ.get("PRIVACYBOT_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+    return [ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()]
+
+
+def client_address(peer: str, forwarded_for: Optional[str], proxies: Iterable = ()) -> str:
+    """The visitor's address: the peer, unless the peer is a trusted proxy; then the nearest
+    address in X-Forwarded-For that is not one of our proxies (a client can prepend anything)."""
+    proxies = list(proxies) or trusted_proxies()
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in proxies)
+
+    if not forwarded_for or not trusted(peer):
+        return peer
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        if not trusted(hop):
+            return hop
+    return peer
+
+
+def check_rate(limiter: limits.Limiter, client: str, sender: str) -> None:
+    """Raise a 429 Refusal when the client or the conversation sends too fast."""
+    for limit, subject in ((limits.chat_per_client(), client), (limits.chat_per_conversation(), sender)):
+        if not limiter.allow(limit, subject):
+            raise RefusedError(Refusal(
+                429, "Je stuurt berichten sneller dan ik ze kan lezen. Wacht even en probeer het dan opnieuw.",
+                retry_after=int(limit.window)))
