@@ -100,8 +100,11 @@ class Assistant:
         """Send one visitor message through NLU, policies and actions; return the turn."""
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+        from bot import chat_guard
+
+        prepared = chat_guard.prepare(text)  # as the chat channel does: cleaned, redacted, capped
         output = CollectingOutputChannel()
-        await self.agent.handle_message(UserMessage(text, output, sender_id))
+        await self.agent.handle_message(UserMessage(prepared.text, output, sender_id))
         tracker = await self.agent.tracker_store.retrieve(sender_id)
         parse_data = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
         intent = parse_data.get("intent") or {}
@@ -111,6 +114,8 @@ class Assistant:
             confidence=_rounded(intent.get("confidence")),
             response_key=topics.response_key(parse_data) if intent.get("name") == topics.FAQ_INTENT else None,
         )
+        if prepared.warning:
+            turn.bot.append(prepared.warning)
         for message in output.messages:
             if message.get("text"):
                 turn.bot.append(message["text"])

@@ -36,7 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import chat_guard, limits, message_guard, sensitive
+from bot import chat_guard, limits, message_guard
 from bot.chat_forms import MAILBOX as PRIVACY_EMAIL
 
 logger = logging.getLogger(__name__)
@@ -119,9 +119,9 @@ class ChatChannel(RestInput):
                              refused.refusal.retry_after)
             if len(chat.text) > message_guard.MAX_MESSAGE_CHARS:
                 return _json(_reply(chat.sender, too_long_text(agent)))  # not stored: never reaches Rasa
-            redaction = sensitive.redact(chat.text)
+            prepared = chat_guard.prepare(chat.text)
             collector = CollectingOutputChannel()
-            message = UserMessage(redaction.text, collector, chat.sender, input_channel=self.name(),
+            message = UserMessage(prepared.text, collector, chat.sender, input_channel=self.name(),
                                   metadata={"client": client})
             try:
                 await on_new_message(message)
@@ -136,8 +136,8 @@ class ChatChannel(RestInput):
             if not replies:
                 logger.warning("chat.turn.no_reply (an action failed; see the Rasa log)")
                 replies = _reply(chat.sender, NO_REPLY)
-            if redaction.categories:
-                replies = _reply(chat.sender, sensitive.warning(redaction.categories)) + replies
+            if prepared.warning:
+                replies = _reply(chat.sender, prepared.warning) + replies
             return _json(replies)
 
         return webhook

@@ -107,3 +107,20 @@ def check_rate(limiter: limits.Limiter, client: str, sender: str) -> None:
             raise RefusedError(Refusal(
                 429, "Je stuurt berichten sneller dan ik ze kan lezen. Wacht even en probeer het dan opnieuw.",
                 retry_after=int(limit.window)))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    text: str                 # what Rasa may see and store
+    warning: Optional[str]    # said before the bot's answer when something was left out
+
+
+def prepare(text: str) -> Prepared:
+    """The text as Rasa gets it from any of our front doors (chat channel, converse, shell):
+    control characters gone, sensitive data redacted, and never longer than the message guard
+    needs to recognise "too long" (spaCy refuses texts over a million characters)."""
+    from bot import message_guard, sensitive
+
+    cleaned = clean(text)[: message_guard.MAX_MESSAGE_CHARS + 1]
+    redaction = sensitive.redact(cleaned)
+    return Prepared(redaction.text, sensitive.warning(redaction.categories) if redaction.categories else None)

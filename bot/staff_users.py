@@ -53,9 +53,10 @@ MAX_PASSWORD_LENGTH = 1024
 # a cheaper hasher; logins rehash stored hashes whenever the parameters here change.
 HASHER = PasswordHasher()
 
-WRONG_CREDENTIALS = "Gebruikersnaam of wachtwoord is onjuist."
-LOCKED = (f"Dit account is tijdelijk vergrendeld na te veel mislukte pogingen. Probeer het over "
-          f"{LOCK_MINUTES} minuten opnieuw of vraag een beheerder.")
+# One message for every refused login: a separate "locked" message would tell a guesser which
+# usernames exist (only an existing account can be locked). The reason stays on the error.
+LOGIN_FAILED = (f"Gebruikersnaam of wachtwoord is onjuist, of het account is na {MAX_FAILED_LOGINS} "
+                f"mislukte pogingen {LOCK_MINUTES} minuten vergrendeld. Lukt het niet, vraag een beheerder.")
 
 # ASCII only, so that no two accounts look alike (Cyrillic 'а' versus Latin 'a').
 _USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
@@ -64,7 +65,12 @@ ANONYMOUS = "anoniem"
 
 
 class StaffError(ValueError):
-    """An account operation that cannot be done; the message is Dutch and safe to show."""
+    """An account operation that cannot be done; the message is Dutch and safe to show.
+    ``reason`` says why for the code and the audit log ("wrong", "locked"), never the visitor."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def can(role: str, permission: str) -> bool:
@@ -277,10 +283,10 @@ def authenticate(store: Store, username: str, password: str, now: Optional[datet
         verify_password(user.password_hash if user else _dummy_hash(), password)  # same time either way
         reason = "onbekende gebruiker" if user is None else "account uitgeschakeld"
         staff_audit.record(store, ANONYMOUS, "login_failed", target=typed, detail=reason + suffix, now=now)
-        raise StaffError(WRONG_CREDENTIALS)
+        raise StaffError(LOGIN_FAILED, "wrong")
     if not claimed:
         staff_audit.record(store, ANONYMOUS, "login_failed", target=typed, detail="vergrendeld" + suffix, now=now)
-        raise StaffError(LOCKED)
+        raise StaffError(LOGIN_FAILED, "locked")
 
     we_locked = user.locked_until is not None  # this attempt filled the last slot
     if not verify_password(user.password_hash, password):
@@ -291,7 +297,7 @@ def authenticate(store: Store, username: str, password: str, now: Optional[datet
             staff_audit.record(store, ANONYMOUS, "locked", target=user.username,
                                detail=f"{MAX_FAILED_LOGINS} mislukte pogingen; {LOCK_MINUTES} minuten{suffix}",
                                now=now)
-        raise StaffError(WRONG_CREDENTIALS)
+        raise StaffError(LOGIN_FAILED, "wrong")
 
     values = {"failed_logins": 0, "last_login_at": now}
     if we_locked:  # our own provisional lock; a lock set by someone else's failure stays

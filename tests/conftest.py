@@ -43,7 +43,9 @@ def converse(conversations: List[dict], tmp: Path, env: Dict[str, str] | None = 
     proc = run_privacybot("converse", str(source), str(target), env=env)
     results = {}
     if target.exists():
-        for line in target.read_text(encoding="utf-8").splitlines():
+        # JSON Lines end at "\n" only: splitlines() would also split inside a text holding
+        # U+2028 or U+0085, which JSON leaves unescaped.
+        for line in filter(None, target.read_text(encoding="utf-8").split("\n")):
             record = json.loads(line)
             results[record["id"]] = record
     return results, proc

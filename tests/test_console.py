@@ -14,7 +14,7 @@ import requests
 import yaml
 from sqlalchemy import select
 
-from bot import rights, staff_users
+from bot import rights, staff_audit, staff_users
 from bot.processes import ConsoleServer
 from bot.store.db import Store, migrate
 from bot.store.models import StaffAudit
@@ -33,7 +33,7 @@ CONVERSATIONS = [
 ROUTES = [("GET", "/"), ("GET", "/conversations"), ("GET", "/conversations/x"), ("POST", "/conversations/x/reveal"),
           ("POST", "/conversations/x/review"), ("POST", "/conversations/x/annotate"), ("GET", "/annotations"),
           ("POST", "/annotations/export"), ("GET", "/requests"), ("GET", "/requests/PRV-0000000000"),
-          ("POST", "/requests/PRV-0000000000/status"), ("GET", "/optouts"), ("GET", "/subjects"),
+          ("POST", "/requests/PRV-0000000000/status"), ("GET", "/optouts"), ("GET", "/subjects"), ("POST", "/subjects"),
           ("POST", "/subjects/export"), ("POST", "/subjects/erase"), ("GET", "/purge"), ("POST", "/purge"),
           ("GET", "/audit"), ("POST", "/logout")]
 
@@ -134,12 +134,14 @@ def test_wrong_password_same_message_and_lockout(console):
     wrong = browser.post(f"{console['url']}/login", data={"username": "agent1", "password": "fout", "csrf_token": token})
     unknown = browser.post(f"{console['url']}/login", data={"username": "niemand", "password": "fout", "csrf_token": token})
     assert wrong.status_code == unknown.status_code == 401
-    assert "Gebruikersnaam of wachtwoord is onjuist." in wrong.text and "Gebruikersnaam of wachtwoord is onjuist." in unknown.text
+    assert staff_users.LOGIN_FAILED in wrong.text and staff_users.LOGIN_FAILED in unknown.text
     staff_users.add_user(console["store"], "lockme", PASSWORD, "agent")
     for _ in range(staff_users.MAX_FAILED_LOGINS):
         browser.post(f"{console['url']}/login", data={"username": "lockme", "password": "fout", "csrf_token": token})
     locked = browser.post(f"{console['url']}/login", data={"username": "lockme", "password": PASSWORD, "csrf_token": token})
-    assert locked.status_code == 401 and "vergrendeld" in locked.text
+    # The same page as for a wrong password or an unknown name: no hint that "lockme" exists.
+    assert locked.status_code == 401 and staff_users.LOGIN_FAILED in locked.text
+    assert locked.text.replace("lockme", "niemand") == unknown.text.replace(csrf_of(unknown.text), csrf_of(locked.text))
 
 
 def test_posts_without_csrf_token_fail(console):
@@ -254,11 +256,14 @@ def test_a_request_is_handled_end_to_end(console):
 
 def test_subject_export_and_erase_then_purge(console):
     agent = login(console, "agent1")
-    assert agent.get(f"{console['url']}/subjects", params={"email": "jan.peeters@example.be"}).status_code == 403
+    assert agent.get(f"{console['url']}/subjects").status_code == 403
     officer = login(console, "officer1")
-    found = officer.get(f"{console['url']}/subjects", params={"email": "Jan.Peeters@Example.be"}).text
-    assert "1 gesprek(ken) gevonden" in found
-    invalid = officer.get(f"{console['url']}/subjects", params={"email": "geen-adres"}).text
+    # A search is a POST (the address stays out of URLs) and is audit-logged.
+    assert "Jan.Peeters" not in officer.get(f"{console['url']}/subjects", params={"email": "Jan.Peeters@Example.be"}).text
+    found = post(officer, console, "/subjects", {"email": "Jan.Peeters@Example.be", "phone": ""}, page="/subjects")
+    assert "1 gesprek(ken) gevonden" in found.text and "Jan.Peeters@Example.be" not in found.url
+    assert [e.detail for e in staff_audit.recent(console["store"], action="search_subject")][:1] == ["1 gesprek(ken)"]
+    invalid = post(officer, console, "/subjects", {"email": "geen-adres", "phone": ""}, page="/subjects").text
     assert "geen geldig e-mailadres" in invalid
     exported = post(officer, console, "/subjects/export", {"email": "jan.peeters@example.be", "phone": ""}, page="/subjects")
     data = exported.json()
@@ -267,8 +272,8 @@ def test_subject_export_and_erase_then_purge(console):
     erased = post(officer, console, "/subjects/erase", {"email": "jan.peeters@example.be", "phone": "", "confirm": "1"},
                   page="/subjects")
     assert "1 gesprek(ken) gewist" in erased.text
-    assert "0 gesprek(ken) gevonden" in officer.get(f"{console['url']}/subjects",
-                                                    params={"email": "jan.peeters@example.be"}).text
+    assert "0 gesprek(ken) gevonden" in post(officer, console, "/subjects", {"email": "jan.peeters@example.be",
+                                                                          "phone": ""}, page="/subjects").text
     assert any(r.email == "jan.peeters@example.be" for r in rights.list_requests(console["store"]))  # the request stays
 
     assert post(officer, console, "/purge", {}, page="/subjects").status_code == 403  # admin only
@@ -313,3 +318,40 @@ def test_logout_ends_copies_of_the_session_too(console):
     assert copy.get(f"{console['url']}/conversations", allow_redirects=False).status_code == 200
     post(browser, console, "/logout", {})
     assert copy.get(f"{console['url']}/conversations", allow_redirects=False).status_code == 302
+
+
+HOSTILE = ["<script>alert('console')</script>", "<img src=x onerror=alert(1)>", "{{ 7*7 }} {% if 1 %}ja{% endif %}",
+           "\" onmouseover=\"alert(1)", "javascript:alert(1)", "\u202egnp.exe", "'; DROP TABLE events; --"]
+
+
+def test_every_page_escapes_what_visitors_typed(console):
+    """Runs last: it adds a conversation. Whatever a visitor typed, every page shows it as text."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot import settings
+
+    store = SQLTrackerStore(domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(
+        console["db"]).items() if k != "type"})
+    events = [ActionExecuted("action_listen")]
+    for text in HOSTILE:
+        events += [UserUttered(text, {"name": "nlu_fallback", "confidence": 0.2}), BotUttered("Sorry."),
+                   ActionExecuted("action_listen")]
+    for sender_id in ("hostile-visitor", "hostile-<b>visitor</b>"):  # the second only shows in the list
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender_id, events)))
+
+    officer = login(console, "officer1")
+    sender = "hostile-visitor"
+    pages = [officer.get(f"{console['url']}/conversations").text,
+             officer.get(f"{console['url']}/conversations?q=%3Cscript").text,
+             officer.get(f"{console['url']}/conversations/{sender}").text,
+             post(officer, console, f"/conversations/{sender}/reveal", {}, page=f"/conversations/{sender}").text,
+             officer.get(f"{console['url']}/annotations").text]
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page and "<b>visitor" not in page
+        assert "onmouseover=\"alert" not in page and "href=\"javascript:" not in page
+        assert "49 ja" not in page  # no template evaluated what a visitor typed
+    assert "&lt;script&gt;alert(&#39;console&#39;)&lt;/script&gt;" in pages[3]
+    assert "{{ 7*7 }}" in pages[3]

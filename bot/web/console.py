@@ -304,13 +304,20 @@ class Console:
         return {"email": (data.get("email") or "").strip() or None, "phone": (data.get("phone") or "").strip() or None}
 
     async def subjects_page(self, request: web.Request) -> web.Response:
-        who = self._subject(request.query)
+        """GET shows the form; the search itself is a POST, so the address never lands in a URL
+        (browser history, proxy logs), and it is audit-logged like the export and the erasure."""
+        who: Dict[str, Optional[str]] = {"email": None, "phone": None}
         found, error = None, None
-        if who["email"] or who["phone"]:
-            try:
-                found = subjects.find_conversations(self.store, **who)
-            except contact.InvalidContact as exc:
-                error = str(exc)
+        if request.method == "POST":
+            who = self._subject(await request.post())
+            if who["email"] or who["phone"]:
+                try:
+                    found = subjects.find_conversations(self.store, **who)
+                except contact.InvalidContact as exc:
+                    error = str(exc)
+                else:
+                    staff_audit.record(self.store, request["user"].username, "search_subject",
+                                       detail=f"{len(found)} gesprek(ken)")
         return await self.render(request, "subjects.html", who=who, found=found, error=error,
                                  flash=request.query.get("ok"))
 
@@ -383,6 +390,7 @@ class Console:
             ("POST", "/requests/{reference}/status", a("handle_requests")(self.change_status)),
             ("GET", "/optouts", a("handle_requests")(self.optout_list)),
             ("GET", "/subjects", a("export_subject")(self.subjects_page)),
+            ("POST", "/subjects", a("export_subject")(self.subjects_page)),
             ("POST", "/subjects/export", a("export_subject")(self.subjects_export)),
             ("POST", "/subjects/erase", a("erase_subject")(self.subjects_erase)),
             ("GET", "/purge", a("purge")(self.purge_page)),

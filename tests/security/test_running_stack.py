@@ -3,7 +3,6 @@ same HTTP a visitor or an attacker has: what is reachable, what is refused, what
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.error
 import urllib.request
@@ -14,12 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot import chat_forms, chat_guard
-from bot.deployment import Deployment
 from bot.stack import Stack
 
-SITE = "http://127.0.0.1:8000"
-LIMITS = {"PRIVACYBOT_CHAT_LIMIT_PER_IP": "0", "PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION": "8",
-          "PRIVACYBOT_REQUEST_LIMIT_PER_IP": "1", "PRIVACYBOT_LOOKUP_LIMIT_PER_IP": "2"}
+from tests.security.conftest import SITE
 
 
 def national_number(birth: str = "850730", serial: str = "033") -> str:
@@ -52,27 +48,6 @@ def say(stack: Stack, sender: str, text: str) -> Tuple[int, List[dict]]:
 
 def text_of(replies: List[dict]) -> str:
     return " ".join(r.get("text", "") for r in replies)
-
-
-@pytest.fixture(scope="module")
-def stack(trained_model, tmp_path_factory):
-    var = tmp_path_factory.mktemp("secure")
-    saved = {k: os.environ.get(k) for k in LIMITS}
-    os.environ.update(LIMITS)
-    database = f"sqlite:///{var / 'chat.db'}"
-    running = Stack(Deployment(database, None), trained_model, var=var, model_server=False,
-                    cors=[SITE])
-    try:
-        running.start()
-        running.database = database
-        yield running
-    finally:
-        running.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def stored_texts(stack: Stack) -> str:
