@@ -157,3 +157,12 @@ def test_references_cannot_be_enumerated_across_conversations(stack):
         say(stack, f"sec-enum-{n}", f"PRV-00000000{n:02d}")
         answers.append(text_of(say(stack, f"sec-enum-{n}", "iemand@example.be")[1]))
     assert answers[2] == chat_forms.LOOKUP_LIMIT_REACHED and answers[0] != answers[2]
+
+
+def test_link_pages_cannot_be_framed_and_run_no_script(stack):
+    for page in ("verify", "unsubscribe"):
+        status, headers, body = request(f"{stack.url}/webhooks/privacy/{page}?token=vervalst")
+        policy = headers.get("Content-Security-Policy", "")
+        assert status < 500 and "<script" not in body.decode()
+        assert "frame-ancestors 'none'" in policy and "script-src" not in policy and "default-src 'none'" in policy
+        assert headers.get("X-Content-Type-Options") == "nosniff"
