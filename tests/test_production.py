@@ -217,7 +217,9 @@ def test_database_briefly_down_confirms_nothing_and_writes_nothing_then_resumes(
     assert events(engine, sender) == stored_before  # nothing half-written
     assert requests_for(engine, email) == []
     confirmation = text_of(retry_until_answered(stack.url, sender, "ja"))
-    reference = re.search(r"PRV-[0-9A-Z]{10}", confirmation).group(0)
+    found = re.search(r"PRV-[0-9A-Z]{10}", confirmation)
+    assert found, confirmation
+    reference = found.group(0)
     assert requests_for(engine, email) == [reference]
     turns(engine, sender)
 
