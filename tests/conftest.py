@@ -18,10 +18,12 @@ from bot import paths  # importing bot quiets TensorFlow and SQLAlchemy (bot/__i
 
 PRIVACYBOT = [sys.executable, "-m", "bot.cli"]
 
-# Every test client talks from 127.0.0.1, so the chat channel's per-address limit (60 a
-# minute by default) would see the whole suite as one visitor. It is off for the servers the
+# Every test client talks from 127.0.0.1, so the per-address limits (chat messages, registered
+# requests, status lookups) would see the whole suite as one visitor. It is off for the servers the
 # tests start, unless a test sets it; tests/security/ tests the limits on purpose.
 os.environ.setdefault("PRIVACYBOT_CHAT_LIMIT_PER_IP", "0")
+os.environ.setdefault("PRIVACYBOT_REQUEST_LIMIT_PER_IP", "0")
+os.environ.setdefault("PRIVACYBOT_LOOKUP_LIMIT_PER_IP", "0")
 
 
 def run_privacybot(*args: str, env: Dict[str, str] | None = None, input: str | None = None,
