@@ -19,12 +19,15 @@ class Stack:
     def __init__(self, deployment: Deployment, model: Path, port: Optional[int] = None,
                  actions_port: Optional[int] = None, cors: Sequence[str] = (),
                  model_server: bool = True, var: Optional[Path] = None,
-                 instance_ports: Optional[Sequence[int]] = None) -> None:
+                 instance_ports: Optional[Sequence[int]] = None,
+                 env: Optional[Dict[str, str]] = None) -> None:
         self.deployment = deployment.check()
         self.model = model
         self.var = var or paths.VAR
         self.port = port or free_port()
-        env: Dict[str, str] = {"PRIVACYBOT_DATABASE_URL": deployment.database_url}
+        # `env` adds settings for these processes only (tests set small limits this way
+        # without changing the environment of whatever runs next).
+        env = {**(env or {}), "PRIVACYBOT_DATABASE_URL": deployment.database_url}
         self.actions = ActionServer(port=actions_port, env=env, log_file=self.var / "logs" / "actions.log")
         self.models = ModelServer(log_file=self.var / "logs" / "models.log") if model_server else None
         balanced = deployment.instances > 1

@@ -70,6 +70,19 @@ def test_the_action_server_listens_where_we_bind(monkeypatch):
     assert ActionServer().env["SANIC_HOST"] == "0.0.0.0"
 
 
+def test_a_stacks_own_settings_reach_its_processes_and_nothing_else(tmp_path):
+    """A fixture that set its limits in os.environ once leaked them into every later stack
+    (CI failed on it); a stack's settings now go to its own processes only."""
+    from bot.stack import Stack
+
+    stack = Stack(Deployment(f"sqlite:///{tmp_path / 'chat.db'}", None), tmp_path / "model.tar.gz",
+                  var=tmp_path, model_server=False, env={"PRIVACYBOT_REQUEST_LIMIT_PER_IP": "1"})
+    for process in (stack.actions, *stack.rasa):
+        assert process.env["PRIVACYBOT_REQUEST_LIMIT_PER_IP"] == "1"
+        assert process.env["PRIVACYBOT_DATABASE_URL"].endswith("chat.db")
+    assert os.environ.get("PRIVACYBOT_REQUEST_LIMIT_PER_IP") != "1"
+
+
 @pytest.mark.skipif(nginx_binary() is None, reason="nginx ontbreekt (Debian-pakket nginx-light)")
 def test_nginx_accepts_the_configuration(tmp_path):
     main = nginx_main_config(tmp_path / "nginx", "127.0.0.1:18080", ["127.0.0.1:15010", "127.0.0.1:15011"])

@@ -66,21 +66,19 @@ def production(trained_model, tmp_path_factory):
         deployment = Deployment(database_url=url.set(port=pg.port).render_as_string(hide_password=False),
                                 redis_url=f"redis://127.0.0.1:{red.port}/{redis_db}", instances=2,
                                 lock_lifetime=10)
-        stack = Stack(deployment, trained_model, var=tmp_path_factory.mktemp("production"), model_server=False)
-        engine = sa.create_engine(direct_url, future=True)
         # The load test's visitors talk faster than the per-conversation limit allows (it is
-        # tested in tests/security/); the servers read it at start.
-        saved_limit = os.environ.get("PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION")
-        os.environ["PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION"] = "0"
+        # tested in tests/security/); every client here is 127.0.0.1, so the per-address
+        # limits are off too, whatever an earlier fixture left in the environment.
+        limits_off = {name: "0" for name in ("PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", "PRIVACYBOT_CHAT_LIMIT_PER_IP",
+                                             "PRIVACYBOT_REQUEST_LIMIT_PER_IP", "PRIVACYBOT_LOOKUP_LIMIT_PER_IP")}
+        stack = Stack(deployment, trained_model, var=tmp_path_factory.mktemp("production"), model_server=False,
+                      env=limits_off)
+        engine = sa.create_engine(direct_url, future=True)
         try:
             stack.start()
             yield {"stack": stack, "pg": pg, "redis": red, "engine": engine, "lock_db": lock_db}
         finally:
             stack.stop()
-            if saved_limit is None:
-                os.environ.pop("PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", None)
-            else:
-                os.environ["PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION"] = saved_limit
             engine.dispose()
             pg.stop()
             red.stop()

@@ -2,8 +2,6 @@
 SQLite), with small limits so that the tests can reach them."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from bot.deployment import Deployment
@@ -17,21 +15,14 @@ LIMITS = {"PRIVACYBOT_CHAT_LIMIT_PER_IP": "0", "PRIVACYBOT_CHAT_LIMIT_PER_CONVER
 @pytest.fixture(scope="package")
 def stack(trained_model, tmp_path_factory):
     var = tmp_path_factory.mktemp("secure")
-    saved = {k: os.environ.get(k) for k in LIMITS}
-    os.environ.update(LIMITS)
     database = f"sqlite:///{var / 'chat.db'}"
     running = Stack(Deployment(database, None), trained_model, var=var, model_server=False,
-                    cors=[SITE])
+                    cors=[SITE], env=LIMITS)
     try:
         running.start()
         running.database = database
         yield running
     finally:
         running.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
