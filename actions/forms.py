@@ -321,12 +321,14 @@ class ValidateStatusLookupForm(FormValidationAction):
         found = form_input.reference(msg.text)
         if found:
             return {"lookup_reference": found}
+        if form_input.no_reference(msg) and not msg.is_stop():
+            return {"lookup_reference": chat_forms.NO_REFERENCE, "lookup_email": chat_forms.NO_REFERENCE}
         if msg.steps_out() or msg.is_change():
             return {}
         return {"lookup_reference": "?"}
 
     def validate_lookup_reference(self, value, dispatcher, tracker, domain):
-        if value is None or str(value).startswith("PRV-"):
+        if value is None or value == chat_forms.NO_REFERENCE or str(value).startswith("PRV-"):
             return {"lookup_reference": value}
         dispatcher.utter_message(text="Een referentie ziet eruit als PRV- gevolgd door 10 letters en cijfers; "
                                       "je vindt ze in onze bevestigingsmail.")
@@ -347,8 +349,8 @@ class ValidateStatusLookupForm(FormValidationAction):
         return {"lookup_email": form_input.email_candidate(msg.text) or msg.text}
 
     def validate_lookup_email(self, value, dispatcher, tracker, domain):
-        if value is None:
-            return {"lookup_email": None}
+        if value is None or value == chat_forms.NO_REFERENCE:
+            return {"lookup_email": value}
         try:
             return {"lookup_email": contact.normalise_email(str(value))}
         except contact.InvalidContact as exc:

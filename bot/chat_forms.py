@@ -188,6 +188,14 @@ TOO_MANY = ("Je gaf te vaak een combinatie op die ik niet vind. Om je gegevens t
             "gesprek niet verder; mail je referentie naar " + MAILBOX + ".")
 
 
+# Both lookup slots hold this when the visitor has no reference: the form is then complete
+# (rasa_sdk drops a slot that required_slots no longer lists, so they are filled, not skipped).
+NO_REFERENCE = "-"
+NO_REFERENCE_TEXT = ("Zonder referentie kan ik de status hier niet opzoeken: ik vind alleen verzoeken die via "
+                     "deze chat werden ingediend. Mailde je je verzoek zelf, of ben je de referentie kwijt? "
+                     f"Vraag de status dan na via {MAILBOX}.")
+
+
 def status_required_slots(failures: float) -> List[str]:
     return [] if failures >= MAX_LOOKUP_FAILURES else list(STATUS_SLOTS)
 
@@ -198,6 +206,8 @@ def look_up(store: Optional[Store], reference: Optional[str], email: Optional[st
     conversation) and lookups (per client, across conversations: no enumerating references)."""
     if failures >= MAX_LOOKUP_FAILURES:
         return Outcome(TOO_MANY, stored=False, extra={"failures": failures})
+    if reference == NO_REFERENCE:  # not a lookup: counts neither as a failure nor against the limit
+        return Outcome(NO_REFERENCE_TEXT, stored=False, extra={"failures": failures})
     if _over_limit(limits.lookups_per_client(), client):
         return Outcome(LOOKUP_LIMIT_REACHED, stored=False, extra={"failures": failures})
     try:

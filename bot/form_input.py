@@ -222,6 +222,20 @@ def channel(text: str) -> Optional[str]:
 _REFERENCE = re.compile(r"\bPRV[\s-]?([0-9A-Z]{10})\b", re.I)
 
 
+_NO_REFERENCE = re.compile(
+    r"\b(geen|zonder|nooit)\b.{0,30}\b(referentie|referentienummer|nummer|code|bevestiging(smail)?)\b"
+    r"|\b(referentie|nummer|code)\b.{0,30}\b(kwijt|niet( meer)?|nooit)\b"
+    r"|\b(ge|zelf |per |via )?e?-?mail(de|d|t)?\b.{0,20}\b(gestuurd|verstuurd|ingediend|gemaild)\b"
+    r"|\b(gemaild|mailde|stuurde|verstuurde)\b|\b(per|via) (brief|post|e-?mail)\b"
+    r"|\bniet (gekregen|ontvangen)\b|\bkwijt\b", re.I)
+
+
+def no_reference(message: Message) -> bool:
+    """The visitor has no PRV- reference: says so, doesn't know it, or mailed the request
+    themselves (only requests made in the chat have one)."""
+    return is_skip(message) or bool(_NO_REFERENCE.search(message.text))
+
+
 def reference(text: str) -> Optional[str]:
     """A PRV- reference anywhere in the text, upper-cased, with Crockford's look-alikes fixed."""
     found = _REFERENCE.search(text)

@@ -103,3 +103,24 @@ def test_cancel_forgets_every_form_slot():
     assert texts == ["utter_request_cancelled"]
     assert {e["name"] for e in events if e.get("event") == "slot"} >= set(chat_forms.RIGHTS_SLOTS)
     assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+
+
+@pytest.mark.parametrize("text, intent", [("ik heb er geen, ik mailde gewoon", "deny"), ("weet ik niet", "nlu_fallback")])
+def test_no_reference_completes_the_status_form_with_nothing_to_look_up(text, intent):
+    """Run with the real domain: rasa_sdk drops a slot that required_slots no longer lists,
+    so "no reference" fills both slots instead of shrinking the form."""
+    import yaml
+
+    from bot import paths
+
+    domain = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
+    track = tracker({"lookup_failures": 1.0}, text=text, intent=intent, confidence=0.8,
+                    requested_slot="lookup_reference", loop="status_lookup_form")
+    _, events = run(forms.ValidateStatusLookupForm(), track)
+    assert SlotSet("lookup_reference", chat_forms.NO_REFERENCE) in events
+    assert SlotSet("lookup_email", chat_forms.NO_REFERENCE) in events
+    texts, events = run(forms.LookUpStatus(), tracker({"lookup_reference": chat_forms.NO_REFERENCE,
+                                                       "lookup_email": chat_forms.NO_REFERENCE,
+                                                       "lookup_failures": 1.0}))
+    assert texts == [chat_forms.NO_REFERENCE_TEXT] and SlotSet("lookup_failures", 1.0) in events
+    assert SlotSet("lookup_reference", None) in events

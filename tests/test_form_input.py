@@ -134,6 +134,26 @@ def test_required_slots_depend_on_the_right_and_on_changing():
     assert chat_forms.status_required_slots(3) == []
 
 
+@pytest.mark.parametrize("text", [
+    "ik heb geen referentie", "nee", "weet ik niet", "die ben ik kwijt", "ik heb gewoon gemaild",
+    "ik heb een mail gestuurd naar privacy@kmo-verzekeringen.be", "heb nooit een referentienummer gekregen",
+    "zonder nummer, ik stuurde het per brief", "mijn referentie vind ik niet meer", "niet ontvangen",
+    "daar heb ik er geen van, ik stuurde mijn vraag per e-mail"])
+def test_no_reference_is_recognised(text):
+    assert form_input.no_reference(Message(text, "inform", 0.9))
+
+
+@pytest.mark.parametrize("text", ["PRV-4RT8KW2M7D", "het is prv 4rt8kw2m7d", "ik denk PRV-ABC", "jan@example.be"])
+def test_an_attempt_at_a_reference_is_not_taken_for_none(text):
+    assert not form_input.no_reference(Message(text, "inform", 0.9))
+
+
+def test_without_a_reference_nothing_is_looked_up_or_counted(monkeypatch):
+    monkeypatch.setattr(chat_forms, "_over_limit", lambda *a: pytest.fail("counted against the lookup limit"))
+    outcome = chat_forms.look_up(None, chat_forms.NO_REFERENCE, None, 1.0, client="c")
+    assert outcome.text == chat_forms.NO_REFERENCE_TEXT and outcome.extra["failures"] == 1.0 and not outcome.stored
+
+
 def test_summary_names_everything_and_what_happens():
     text = chat_forms.summary({"request_type": "erasure", "requester_name": "Jan Peeters",
                                "requester_email": "jan@example.be", "customer_number": "geen"})

@@ -56,6 +56,9 @@ CONVERSATIONS = [rights_conversation(*case) for case in RIGHTS] + [
     {"id": "not-a-name", "messages": ["ik wil inzage in mijn gegevens", "dank je wel", "Tom Claes"]},
     {"id": "status-found", "messages": ["wat is de status van mijn verzoek?", "{reference}", SEEDED_EMAIL]},
     {"id": "status-in-one-go", "messages": ["hoe ver staat mijn aanvraag {reference}?", SEEDED_EMAIL]},
+    {"id": "status-no-reference", "messages": ["ik wil weten hoe ver mijn privacyverzoek staat",
+                                               "daar heb ik er geen van, ik stuurde mijn vraag per e-mail",
+                                               "wat is de status van mijn verzoek?", "weet ik niet"]},
     {"id": "status-limit", "messages": [
         "wat is de status van mijn verzoek?", "{reference}", "iemand.anders@example.be",
         "ik wil de status van mijn aanvraag weten", "PRV-0000000000", SEEDED_EMAIL,
@@ -207,6 +210,16 @@ def test_status_lookup_with_reference_and_email(flows):
     opening, email = turns(flows, "status-in-one-go")
     assert opening["slots"]["lookup_reference"] == reference and "e-mailadres" in said(opening)
     assert "in behandeling" in said(email)
+
+
+def test_without_a_reference_the_visitor_is_sent_to_the_mailbox_and_nothing_counts(flows):
+    opening, none, again, unknown = turns(flows, "status-no-reference")
+    assert opening["active_loop"] == chat_forms.STATUS_FORM and "zelf mailde" in said(opening)
+    for answer in (none, unknown):
+        assert said(answer) == chat_forms.NO_REFERENCE_TEXT and answer["active_loop"] is None
+        assert not answer["slots"]["lookup_failures"]  # not a failed lookup: no step towards the limit
+        assert answer["slots"]["lookup_reference"] is None
+    assert again["active_loop"] == chat_forms.STATUS_FORM  # the form can be opened again
 
 
 def test_a_wrong_pair_reveals_nothing_and_attempts_are_limited(flows):

@@ -15,7 +15,10 @@ import yaml
 from bot import evaluation, inbox, model_registry, paths, retrain, training
 from bot.assistant import Assistant
 
-QUICK_EPOCHS = {"DIETClassifier": 8, "ResponseSelector": 8, "TEDPolicy": 8}
+# DIET gets 20 epochs (the project trains 40): at 8 its intent F1s wobbled with any change of
+# the data (a new chat-related intent pulled bot_challenge from 0.95 to 0.74), and the gate
+# then rightly refused a candidate that a real training would have let through.
+QUICK_EPOCHS = {"DIETClassifier": 20, "ResponseSelector": 8, "TEDPolicy": 8}
 
 NEW_INTENT = "ask_chat_storage"
 NEW_ANSWER = ("Dit chatgesprek wordt bewaard om je vragen te beantwoorden en onze dienst te verbeteren. "
@@ -77,7 +80,7 @@ def test_a_new_intent_passes_the_gate_and_is_answered(project):
     add_new_intent(project)
     outcome = retrain.retrain(project, say=lambda _: None, quiet_training=True)
     assert outcome.promoted, outcome.message
-    assert outcome.candidate_figures.per_intent_f1.get(NEW_INTENT, 0) > 0.6  # 8 epochs here: a rough model
+    assert outcome.candidate_figures.per_intent_f1.get(NEW_INTENT, 0) > 0.6  # few epochs here: a rough model
     assert outcome.current_figures.per_intent_f1.get(NEW_INTENT, 0) == 0  # the old model never knew it
     assert model_registry.current(project.models) == outcome.candidate != baseline
     meta = model_registry.read_meta(outcome.candidate)
@@ -94,21 +97,31 @@ def test_a_new_intent_passes_the_gate_and_is_answered(project):
 
 
 def test_contradicting_data_is_refused_and_the_current_model_stays(project):
+    """A developer files the retention questions under the wrong intent (all but three move
+    to goodbye). A text + " eigenlijk" copy was refused only while the model underfitted:
+    with more epochs DIET learned that the one word made the difference."""
     project, _ = project
     in_use = model_registry.current(project.models)
-    retention_questions = [e for e in _examples(project.data / "nlu" / "faq_retention.yml", "faq/retention")]
-    contradicting = inbox.to_yaml([inbox.Candidate(text + " eigenlijk", "goodbye", "annotatie")
-                                   for text in retention_questions])
+    retention_file = project.data / "nlu" / "faq_retention.yml"
+    original = retention_file.read_text(encoding="utf-8")
+    questions = _examples(retention_file, "faq/retention")
+    kept, moved = questions[:3], questions[3:]
+    assert len(moved) >= 20
+    _set_examples(retention_file, "faq/retention", kept)
+    contradicting = inbox.to_yaml([inbox.Candidate(text, "goodbye", "annotatie") for text in moved])
     (project.data / "nlu" / "contradicting.yml").write_text(contradicting, encoding="utf-8")
     messages = []
-    outcome = retrain.retrain(project, say=messages.append, quiet_training=True)
+    try:
+        outcome = retrain.retrain(project, say=messages.append, quiet_training=True)
+    finally:
+        (project.data / "nlu" / "contradicting.yml").unlink()
+        retention_file.write_text(original, encoding="utf-8")
     assert not outcome.promoted
     assert model_registry.current(project.models) == in_use
     assert not outcome.verdict.passed and outcome.verdict.reasons
     assert any("GEWEIGERD" in m for m in messages) and any("faq" in r or "goodbye" in r or "accuracy" in r
                                                           for r in outcome.verdict.reasons)
     assert outcome.candidate.parent.name == "rejected" and outcome.candidate.exists()
-    (project.data / "nlu" / "contradicting.yml").unlink()
 
 
 def test_rollback_goes_back_one_model(project):
@@ -139,3 +152,20 @@ def _examples(path, intent):
         if block["intent"] == intent:
             return [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
     return []
+
+
+class _Literal(str):
+    """Written as a YAML block (`examples: |`), the way Rasa's own files are."""
+
+
+yaml.SafeDumper.add_representer(_Literal, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text,
+                                                                                      style="|"))
+
+
+def _set_examples(path, intent, examples):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for block in data["nlu"]:
+        block["examples"] = _Literal(block["examples"])
+        if block["intent"] == intent:
+            block["examples"] = _Literal("".join(f"- {e}\n" for e in examples))
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
