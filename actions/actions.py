@@ -7,23 +7,31 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import fallback, message_guard, topics
+from bot import answer_choice, answers, fallback, message_guard, settings, topics
 
 
 class ActionAnswerFaq(Action):
-    """Answer a privacy question with the selected section and remember its topic."""
+    """Answer a privacy question when the topic is clear, or ask which topic is meant
+    (``bot.answer_choice``); an answer carries its source link and the offer to act."""
 
     def name(self) -> Text:
         return "action_answer_faq"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        key = topics.response_key(tracker.latest_message)
-        if key is None:
+        choice = answer_choice.choose(tracker.latest_message)
+        if choice is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        dispatcher.utter_message(response=f"utter_{key}")
-        return [SlotSet("topic", topics.topic_of(key))]
+        if choice.kind == answer_choice.CLARIFY:
+            reply = answers.clarify(answers.response_text(domain, answers.CLARIFY_RESPONSE) or "", choice.topics)
+            dispatcher.utter_message(response=reply.response, buttons=reply.buttons)
+            return []
+        key = choice.topics[0]
+        values = {"months": settings.chat_retention_months()}
+        reply = answers.answer(key, answers.response_text(domain, f"utter_faq/{key}") or "", **values)
+        dispatcher.utter_message(response=reply.response, text=reply.text, buttons=reply.buttons, **values)
+        return [SlotSet("topic", key)]
 
 
 class ActionAnswerFollowup(Action):
@@ -53,5 +61,19 @@ class ActionFallback(Action):
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         user_parse_data = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
         response = fallback.fallback_response(tracker.latest_message, user_parse_data)
-        dispatcher.utter_message(response=response, max_chars=message_guard.MAX_MESSAGE_CHARS)
+        dispatcher.utter_message(response=response, max_chars=message_guard.MAX_MESSAGE_CHARS,
+                                 contact_url=settings.contact_url())
+        return []
+
+
+class ActionInformNoForm(Action):
+    """Personal details typed with no form open: not needed, and said truthfully that the
+    message stays in the conversation for the retention period (it is not dropped)."""
+
+    def name(self) -> Text:
+        return "action_inform_no_form"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response=answers.INFORM_NO_FORM, months=settings.chat_retention_months())
         return []

@@ -14,7 +14,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import chat_forms, contact, form_input
+from bot import chat_forms, contact, form_input, settings
 from bot.chat_forms import FIELD_LABELS
 from bot.form_input import SKIP, Message
 from bot.store.db import Store
@@ -298,7 +298,9 @@ class CancelForm(Action):
 
     def run(self, dispatcher, tracker, domain):
         loop = (tracker.active_loop or {}).get("name")
-        dispatcher.utter_message(response=chat_forms.cancel_response(loop))
+        # The reply says what really happens to the typed text: it stays in the conversation.
+        dispatcher.utter_message(response=chat_forms.cancel_response(loop),
+                                 months=settings.chat_retention_months())
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + reset(
             chat_forms.RIGHTS_SLOTS + chat_forms.UNSUBSCRIBE_SLOTS + chat_forms.STATUS_SLOTS)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot import paths, settings, spacy_model, topics
+from bot import answer_choice, outcomes, paths, settings, spacy_model, topics
 from bot.processes import ActionServer
 
 # Rasa's own default slots are internal bookkeeping, not what the visitor told us.
@@ -30,11 +30,15 @@ class Turn:
     buttons: List[Dict[str, str]] = field(default_factory=list)
     slots: Dict[str, Any] = field(default_factory=dict)
     active_loop: Optional[str] = None
+    # What the reply did (bot.outcomes) and the topic ranking it was based on.
+    outcome: Optional[str] = None
+    ranking: List[List[Any]] = field(default_factory=list)
 
     def as_dict(self) -> Dict[str, Any]:
         return {"user": self.user, "intent": self.intent, "confidence": self.confidence,
                 "response_key": self.response_key, "bot": self.bot, "buttons": self.buttons,
-                "slots": self.slots, "active_loop": self.active_loop}
+                "slots": self.slots, "active_loop": self.active_loop, "outcome": self.outcome,
+                "ranking": self.ranking}
 
 
 def _quiet_rasa_logs() -> None:
@@ -125,6 +129,11 @@ class Assistant:
             turn.slots = {name: value for name, value in tracker.current_slot_values().items()
                           if name not in INTERNAL_SLOTS}
             turn.active_loop = tracker.active_loop_name
+            outcome = outcomes.classify(_responses_of_last_turn(tracker), turn.active_loop,
+                                        turn.slots.get("request_type"))
+            turn.outcome = outcome.as_text()
+        if intent.get("name") == topics.FAQ_INTENT:
+            turn.ranking = [[key, round(conf, 4)] for key, conf in answer_choice.ranking(parse_data)[:5]]
         return turn
 
     def describe(self) -> str:
@@ -135,6 +144,19 @@ class Assistant:
         if selection:
             lines.insert(0, selection.describe())
         return "\n".join(lines)
+
+
+def _responses_of_last_turn(tracker: Any) -> List[str]:
+    """The response names of the bot messages sent since the visitor's last message."""
+    names: List[str] = []
+    for event in reversed(tracker.events):
+        if event.type_name == "user":
+            break
+        if event.type_name == "bot":
+            name = (event.metadata or {}).get("utter_action")
+            if name:
+                names.append(name)
+    return list(reversed(names))
 
 
 def _rounded(value: Optional[float]) -> Optional[float]:

@@ -126,7 +126,7 @@ def cancel_response(active_loop: Optional[str]) -> str:
 
 
 def db_trouble(what: str) -> str:
-    return (f"Sorry, door een technisch probleem kon ik {what} nu niet registreren: er is niets bewaard "
+    return (f"Sorry, door een technisch probleem kon ik {what} nu niet registreren: er is niets geregistreerd "
             f"of verstuurd. Probeer het later opnieuw, of mail je verzoek naar {MAILBOX}.")
 
 

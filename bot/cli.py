@@ -62,6 +62,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.real:
+        from bot import real_questions
+
+        return real_questions.main()
     from bot import evaluation
 
     return evaluation.main(with_stories=not args.nlu_only, folds=args.folds)
@@ -140,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("evaluate", help="held-out NLU-test en teststories uitvoeren")
     evaluate.add_argument("--nlu-only", action="store_true", help="alleen de NLU-test")
+    evaluate.add_argument("--real", action="store_true",
+                          help="de ontwikkelset met echte vragen: juiste eerste antwoorden, zeker-maar-foute "
+                               "antwoorden en een kalibratiegrafiek (reports/real/)")
     evaluate.add_argument("--folds", type=int, default=3,
                           help="k voor kruisvalidatie op de trainingsdata (3; 0 = overslaan, traint k keer)")
     evaluate.set_defaults(func=_cmd_evaluate)

@@ -17,8 +17,9 @@ GUARD_RESPONSES = {
 
 FIRST_MISS = "utter_default"
 UNRELATED = "utter_out_of_scope"
+INSURANCE = "utter_insurance_question"
 SECOND_MISS = "utter_fallback_twice"
-RESPONSES = {*GUARD_RESPONSES.values(), FIRST_MISS, UNRELATED, SECOND_MISS}
+RESPONSES = {*GUARD_RESPONSES.values(), FIRST_MISS, UNRELATED, SECOND_MISS, INSURANCE}
 
 
 def _is_miss(parse_data: dict) -> bool:
@@ -41,6 +42,8 @@ def fallback_response(latest: dict, user_parse_data: Iterable[dict]) -> str:
     guard: Optional[str] = latest.get("guard")
     if guard in GUARD_RESPONSES:
         return GUARD_RESPONSES[guard]
+    if (latest.get("intent") or {}).get("name") == "insurance_question":
+        return INSURANCE  # a customer's question with a route of its own, never a "miss"
     if consecutive_misses(user_parse_data) >= 2:
         return SECOND_MISS
     intent = (latest.get("intent") or {}).get("name")

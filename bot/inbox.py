@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, Optional
 import yaml
 from sqlalchemy import select
 
-from bot import conversations, masking, paths, review
+from bot import answer_choice, conversations, masking, paths, review
 from bot.rights import BRUSSELS
 from bot.store.db import Store
 from bot.tracker_events import events_table
@@ -55,6 +55,17 @@ def _label(parse: Dict) -> Optional[str]:
     return intent
 
 
+def _confidence(parse: Dict) -> float:
+    """How sure the model was. For a privacy question the doubt is in the topic choice, not in
+    the intent ``faq`` (nearly always 1.0), so it is the top topic's confidence."""
+    confidence = float((parse.get("intent") or {}).get("confidence") or 0)
+    if (parse.get("intent") or {}).get("name") == "faq":
+        ranked = answer_choice.ranking(parse)
+        if ranked:
+            confidence = min(confidence, ranked[0][1])
+    return confidence
+
+
 def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None) -> List[Candidate]:
     table = events_table(store.engine)
     if table is None:
@@ -68,7 +79,7 @@ def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[
             data = json.loads(row.data or "{}")
             text = (data.get("text") or "").strip()
             parse = data.get("parse_data") or {}
-            confidence = float((parse.get("intent") or {}).get("confidence") or 0)
+            confidence = _confidence(parse)
             label = _label(parse)
             if text and not text.startswith("/") and label and confidence < below:
                 found.append(Candidate(text, label, f"onzeker {confidence:.2f}", row.sender_id))

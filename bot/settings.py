@@ -25,6 +25,23 @@ def chat_retention_months() -> int:
     return int(os.environ.get("PRIVACYBOT_CHAT_RETENTION_MONTHS", "6"))
 
 
+def site_url() -> str:
+    """PRIVACYBOT_SITE_URL: the public website that hosts the widget and the ``/privacy`` page
+    (http://127.0.0.1:8000, the demo site of ``privacybot run``). Answers link to the statement there."""
+    return (os.environ.get("PRIVACYBOT_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+
+def privacy_page_url(anchor: str = "") -> str:
+    """The privacy statement on the website, at one of its sections when ``anchor`` is given."""
+    return f"{site_url()}/privacy" + (f"#{anchor}" if anchor else "")
+
+
+def contact_url() -> str:
+    """PRIVACYBOT_CONTACT_URL: where a customer reaches the broker for anything but privacy
+    (premiums, quotes, claims); the off-topic replies link there. Default: the site's contact section."""
+    return os.environ.get("PRIVACYBOT_CONTACT_URL") or f"{site_url()}/#contact"
+
+
 def tracker_store_settings(url: str) -> Dict[str, Any]:
     """Rasa SQLTrackerStore settings (the keys of endpoints.yml's tracker_store) for a URL."""
     parsed = make_url(url)

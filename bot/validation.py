@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import List
 
-from bot import chat_forms, fallback, topics, training
+from bot import answers, chat_forms, fallback, topics, training
 from bot.processes import quiet_env
 
 UNUSED = re.compile(r"The utterance '([^']+)' is not used in any story or rule")
@@ -35,7 +35,8 @@ class ValidationResult:
 
 
 def responses_sent_by_actions() -> set:
-    return {"utter_faq", *fallback.RESPONSES, *topics.responses_used_by_actions(), *chat_forms.RESPONSES}
+    return {"utter_faq", *fallback.RESPONSES, *topics.responses_used_by_actions(), *chat_forms.RESPONSES,
+            answers.CLARIFY_RESPONSE, answers.INFORM_NO_FORM}
 
 
 FORM_QUESTION = re.compile(r"^utter_ask_\w+$")  # a form asks for its slots with these

@@ -71,7 +71,7 @@ def test_every_conversation_is_answered_in_the_output_format(batch):
         assert len(record["turns"]) == len(SCENARIOS[key])
         for turn in record["turns"]:
             assert set(turn) == {"user", "intent", "confidence", "response_key", "bot", "buttons",
-                                 "slots", "active_loop"}
+                                 "slots", "active_loop", "outcome", "ranking"}
             assert turn["bot"], f"{key}: no reply to {turn['user']!r}"
             # Only a request or unsubscribe opens a form (tests/test_forms.py follows those).
             assert turn["active_loop"] in ({None} if key not in OPENS_A_FORM else

@@ -1,12 +1,21 @@
 """The chat forms end to end through `privacybot converse`: the trained model, the policies,
 the real action server and a real SQLite store. Each flow is checked in what the visitor
-sees (bot text, buttons), in what converse shows (active_loop, slots) and in the database."""
+sees (bot text, buttons), in what converse shows (active_loop, slots) and in the database.
+
+The same batch (one assistant start) also covers how answers lead to the forms: the offer
+buttons under an answer about a right, the "Bedoel je ...?" buttons, the source links, the
+deflection route, and that what the bot says about storing a message is what the events
+table holds."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from bot import chat_forms, optouts, request_flow, rights
+import json
+
+import sqlalchemy as sa
+
+from bot import answers, chat_forms, optouts, request_flow, rights, settings, tracker_events
 from bot.store.db import Store, migrate
 from bot.store.models import OutboxMessage, RightsRequest
 from tests.conftest import converse
@@ -73,7 +82,26 @@ CONVERSATIONS = [rights_conversation(*case) for case in RIGHTS] + [
                                            "geen", "Kerkstraat 12, 3300 Tienen"]},
     {"id": "unsubscribe-cancel", "messages": ["schrijf mij uit aub", "laat maar"]},
     {"id": "outside-a-form", "messages": ["laat maar", "jan.peeters@example.be"]},
+    {"id": "answer-offers", "messages": [answers.topic_payload("right_access"), "/request_access"]},
+    {"id": "marketing-offer", "messages": [answers.topic_payload("direct_marketing"), "/unsubscribe"]},
+    {"id": "clarify-other", "messages": [answers.topic_payload("recipients"), answers.CLARIFY_OTHER_PAYLOAD]},
+    {"id": "chat-privacy", "messages": [answers.topic_payload("chat_privacy")]},
+    {"id": "silent-topic", "messages": [answers.topic_payload("data_breach")]},
+    {"id": "insurance", "messages": ["/insurance_question"]},
 ]
+# Visitors' own words from the issue that asked for honest answers (tussentaal, chat spelling,
+# off-topic questions): (message, outcomes that are right, the topic a question must offer).
+PROBES = [
+    ("ik wil da ge mij nie meer belt", {"form:unsubscribe", "form:request_marketing_objection"}, None),
+    ("mn adres klopt ni meer, kunnen jullie da aanpassen?", {"form:request_rectification"}, None),
+    ("Wat is een FG eigenlijk?", {"answer:faq/contact_dpo"}, "contact_dpo"),
+    ("hoe lang bewaren jullie deze chat eigenlijk", {"answer:faq/chat_privacy"}, "chat_privacy"),
+    ("hoeveel is 12 keer 13", {"deflect:deflect", "fallback"}, None),
+    ("wat kost een hypotheek bij jullie", {"deflect:deflect", "fallback"}, None),
+    ("verkopen jullie ook kassasystemen voor mijn winkel", {"deflect:deflect", "fallback"}, None),
+]
+CONVERSATIONS += [{"id": f"probe-{n}", "messages": [text]} for n, (text, _, _) in enumerate(PROBES)]
+RETENTION_MONTHS = "9"  # not the default 6: the replies must read the setting
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +115,8 @@ def flows(trained_model, tmp_path_factory):
     rights.change_status(store, seeded.reference, rights.IN_PROGRESS, "test")
     conversations = [{**c, "messages": [m.replace("{reference}", seeded.reference.lower()) for m in c["messages"]]}
                      for c in CONVERSATIONS]
-    results, proc = converse(conversations, tmp, env={"PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox")})
+    results, proc = converse(conversations, tmp, env={"PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox"),
+                                                      "PRIVACYBOT_CHAT_RETENTION_MONTHS": RETENTION_MONTHS})
     assert proc.returncode == 0, proc.stderr[-3000:]
     yield {"results": results, "store": store, "seeded": seeded}
     store.dispose()
@@ -140,11 +169,27 @@ def test_each_right_is_registered_from_the_chat(flows, request_type, opening, nu
     assert mails == ["confirmation", "notification"]
 
 
-def test_cancel_stops_the_form_and_stores_nothing(flows):
+def stored_events_mentioning(store, text):
+    """Rasa's stored events (user messages and slot events) whose JSON holds ``text``."""
+    table = tracker_events.events_table(store.engine)
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.type_name, table.c.data)).all()
+    return [row.type_name for row in rows if text in json.dumps(tracker_events.parse(row.data), ensure_ascii=False)]
+
+
+def test_cancel_stops_the_form_and_registers_nothing(flows):
     *_, cancel = turns(flows, "cancel")
     assert cancel["intent"] == "cancel" and cancel["active_loop"] is None
     assert "niet verstuurd" in said(cancel) and cancel["slots"].get("requester_name") is None
     assert stored_requests(flows["store"], "an@example.be") == []
+
+
+def test_after_cancel_the_bot_says_truthfully_that_the_typed_name_stays_in_the_chat(flows):
+    *_, cancel = turns(flows, "cancel")
+    assert "niets bewaard" not in said(cancel)
+    assert "blijft wel in dit chatgesprek staan" in said(cancel) and f"{RETENTION_MONTHS} maanden" in said(cancel)
+    kinds = stored_events_mentioning(flows["store"], "An Janssens")
+    assert "user" in kinds  # the typed name is in the events table, as the reply says
     *_, at_summary = turns(flows, "cancel-at-confirmation")
     assert at_summary["active_loop"] is None and "niet verstuurd" in said(at_summary)
 
@@ -270,4 +315,59 @@ def test_unsubscribing_can_be_cancelled(flows):
 def test_form_words_outside_a_form(flows):
     cancel, email = turns(flows, "outside-a-form")
     assert "niets dat ik moet stoppen" in said(cancel)
-    assert "bewaar ze niet" in said(email) and email["active_loop"] is None
+    assert email["active_loop"] is None
+    # Not needed, and said truthfully: the message stays in the conversation for the retention period.
+    assert "bewaar ze niet" not in said(email)
+    assert f"{RETENTION_MONTHS} maanden in dit chatgesprek bewaard" in said(email)
+    assert "user" in stored_events_mentioning(flows["store"], "jan.peeters@example.be")
+
+
+def test_an_answer_about_a_right_offers_the_form_and_the_button_opens_it(flows):
+    answer, opened = turns(flows, "answer-offers")
+    assert answer["outcome"] == "answer:faq/right_access"
+    assert settings.privacy_page_url("recht-van-inzage") in said(answer)
+    assert {"title": "Inzage aanvragen", "payload": "/request_access"} in answer["buttons"]
+    assert opened["active_loop"] == FORM and opened["slots"]["request_type"] == "access"
+    assert opened["outcome"] == "form:request_access"
+
+
+def test_a_marketing_answer_offers_the_unsubscribe_form(flows):
+    answer, opened = turns(flows, "marketing-offer")
+    assert answer["outcome"] == "answer:faq/direct_marketing"
+    assert {"title": "Uitschrijven", "payload": "/unsubscribe"} in answer["buttons"]
+    assert opened["active_loop"] == "unsubscribe_form"
+
+
+def test_none_of_the_suggested_topics_gets_an_honest_reply(flows):
+    _, other = turns(flows, "clarify-other")
+    assert other["outcome"] == "fallback" and "privacy@kmo-verzekeringen.be" in said(other)
+
+
+def test_the_chat_privacy_answer_gives_the_configured_retention(flows):
+    [answer] = turns(flows, "chat-privacy")
+    assert answer["outcome"] == "answer:faq/chat_privacy"
+    assert f"tot {RETENTION_MONTHS} maanden na je laatste bericht" in said(answer)
+    assert "{months}" not in said(answer)
+
+
+def test_a_silent_topic_says_so_and_links_to_the_nearest_part(flows):
+    [answer] = turns(flows, "silent-topic")
+    assert "zegt niets over datalekken" in said(answer)
+    assert "Wat het privacystatement hierover het dichtst zegt: " + settings.privacy_page_url(
+        "leveranciers-onderaannemers-en-andere-dienstverleners") in said(answer)
+
+
+@pytest.mark.parametrize("number", range(len(PROBES)), ids=[p[0][:30] for p in PROBES])
+def test_visitors_own_words_get_the_right_reply_or_an_honest_question(flows, number):
+    text, right, may_ask_about = PROBES[number]
+    [turn] = turns(flows, f"probe-{number}")
+    offered = {b["payload"] for b in turn["buttons"]}
+    asked_well = (turn["outcome"] == "ask:clarify" and may_ask_about is not None
+                  and answers.topic_payload(may_ask_about) in offered)
+    assert turn["outcome"] in right or asked_well, (text, turn["outcome"], turn["ranking"])
+
+
+def test_an_insurance_question_gets_the_brokers_contact_route(flows):
+    [answer] = turns(flows, "insurance")
+    assert answer["outcome"] == "deflect:deflect"
+    assert settings.contact_url() in said(answer) and "{contact_url}" not in said(answer)

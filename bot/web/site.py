@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import html
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 from aiohttp import web
 
-from bot import paths, settings
+from bot import policy_sections, settings
 
 WEB = Path(__file__).parent
 STATIC = WEB / "static"
@@ -30,24 +30,69 @@ def security_headers(rasa_url: str) -> dict:
     }
 
 
-def render_index(rasa_url: str, teaser_delay_ms: int) -> str:
-    page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
-    values = {"server": rasa_url, "retention": str(settings.chat_retention_months()), "teaser_delay": str(teaser_delay_ms)}
+def _fill(template: str, values: dict, raw: Optional[dict] = None) -> str:
+    """Put escaped ``values`` (and already-safe ``raw`` HTML) into a page template."""
+    page = (TEMPLATES / template).read_text(encoding="utf-8")
     for key, value in values.items():
         page = page.replace("{" + key + "}", html.escape(value, quote=True))
+    for key, value in (raw or {}).items():
+        page = page.replace("{" + key + "}", value)
     return page
 
 
-def render_privacy() -> str:
-    """The statement as plain paragraphs, escaped: its text is the single source of truth."""
-    text = paths.policy_path().read_text(encoding="utf-8")
-    blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
-    body = "\n".join(f"<p>{html.escape(b).replace(chr(10), '<br>')}</p>" for b in blocks)
-    return ("<!doctype html><html lang=\"nl-BE\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<title>Privacystatement — KMO-verzekeringen</title><link rel=\"stylesheet\" href=\"/site.css\"></head>"
-            "<body><header class=\"site-header\"><a class=\"brand\" href=\"/\">KMO-verzekeringen</a></header>"
-            f"<main><h1>Privacystatement</h1>{body}</main></body></html>")
+def _page_values(rasa_url: str, teaser_delay_ms: int) -> dict:
+    return {"server": rasa_url, "retention": str(settings.chat_retention_months()), "teaser_delay": str(teaser_delay_ms)}
+
+
+def render_index(rasa_url: str, teaser_delay_ms: int) -> str:
+    return _fill("index.html", _page_values(rasa_url, teaser_delay_ms))
+
+
+def _paragraph_html(block: str) -> str:
+    """A block of the statement: labelled lines become list items with an anchor each, the
+    rest paragraphs. Every piece of text is escaped: the statement file is the only source."""
+    out: List[str] = []
+    items: List[str] = []
+
+    def flush() -> None:
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items.clear()
+
+    for line in block.splitlines():
+        line = line.strip()
+        match = policy_sections.PART.match(line)
+        if match:
+            label, text = match.group(1).strip(), match.group(2).strip()
+            items.append(f'<li id="{policy_sections.slug(label)}"><strong>{html.escape(label)}:</strong> '
+                         f"{html.escape(text)}</li>")
+        elif line.startswith("- "):
+            items.append(f"<li>{html.escape(line[2:])}</li>")
+        else:
+            flush()
+            out.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    return "\n".join(out)
+
+
+def render_statement_html(statement: Optional[policy_sections.Statement] = None) -> str:
+    """The statement with a heading and an anchor per section, and an anchor per labelled part
+    (the chat's answers link to these), preceded by a table of contents."""
+    statement = statement or policy_sections.statement()
+    parts = [f"<h1>{html.escape(statement.title)}</h1>",
+             f'<p class="statement-date">Versie van de tekst: {html.escape(statement.date_line)}</p>']
+    parts += [_paragraph_html(block) for block in statement.intro]
+    parts.append('<nav class="toc" aria-label="Inhoud"><h2>Inhoud</h2><ol>' + "".join(
+        f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in statement.sections) + "</ol></nav>")
+    for section in statement.sections:
+        parts.append(f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>'
+                     + "\n".join(_paragraph_html(b) for b in section.paragraphs) + "</section>")
+    return "\n".join(parts)
+
+
+def render_privacy(rasa_url: str = "http://127.0.0.1:5005", teaser_delay_ms: int = 4000) -> str:
+    """The /privacy page: the statement with anchors, the site's navigation and the widget."""
+    return _fill("privacy.html", _page_values(rasa_url, teaser_delay_ms), {"statement": render_statement_html()})
 
 
 def make_app(rasa_url: str, teaser_delay_ms: int = 4000) -> web.Application:
@@ -57,7 +102,7 @@ def make_app(rasa_url: str, teaser_delay_ms: int = 4000) -> web.Application:
         return web.Response(text=render_index(rasa_url, teaser_delay_ms), content_type="text/html", headers=headers)
 
     async def privacy(request: web.Request) -> web.Response:
-        return web.Response(text=render_privacy(), content_type="text/html", headers=headers)
+        return web.Response(text=render_privacy(rasa_url, teaser_delay_ms), content_type="text/html", headers=headers)
 
     async def asset(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
