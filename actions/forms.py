@@ -87,11 +87,18 @@ class ValidateRightsRequestForm(FormValidationAction):
     def _extract(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if not requested(tracker, slot):
             return {}
-        changed = self._switch_or_change(slot, dispatcher, tracker)
-        if changed is not None:
-            return changed
         msg = message(tracker)
-        if msg.steps_out():
+        # The details are the visitor's own description ("de profilering voor reclame"): it reads
+        # like a privacy question to the model, so only a real question (a "?") or a stop steps out
+        # there, and it never switches the kind of request.
+        free_text = slot == "request_details"
+        if not free_text:
+            changed = self._switch_or_change(slot, dispatcher, tracker)
+            if changed is not None:
+                return changed
+        elif msg.is_change():
+            return self._switch_or_change(slot, dispatcher, tracker) or {}
+        if msg.is_stop() or (msg.is_question() and (not free_text or "?" in msg.text)):
             return {}
         return {slot: msg.text}
 

@@ -28,7 +28,7 @@ DEFLECT_RESPONSES = {"utter_out_of_scope", "utter_insurance_question", "utter_ot
                      "utter_other_organisation"}
 FALLBACK_RESPONSES = {"utter_default", "utter_fallback_twice", "utter_clarify_other"}
 ASK_RESPONSES = {"utter_clarify"}
-SMALLTALK_RESPONSES = {"utter_greet": "greet", "utter_goodbye": "goodbye", "utter_welcome": "thank",
+SMALLTALK_RESPONSES = {"utter_inform_no_form": "inform", "utter_greet": "greet", "utter_goodbye": "goodbye", "utter_welcome": "thank",
                        "utter_iamabot": "bot_challenge", "utter_human_handoff": "human_handoff",
                        "utter_help": "help"}
 FORM_LABELS = {"unsubscribe_form": "unsubscribe", "status_lookup_form": "request_status"}

@@ -79,7 +79,8 @@ LISTS = {
 }
 
 # Restrictions about the bot itself, true of the system rather than of the statement.
-ABOUT_THE_BOT = {"utter_out_of_scope", "utter_insurance_question", "utter_other_language", "utter_faq/chat_privacy"}
+ABOUT_THE_BOT = {"utter_out_of_scope", "utter_insurance_question", "utter_other_language", "utter_other_organisation",
+                 "utter_faq/chat_privacy"}
 
 
 def restricting_responses():
