@@ -31,8 +31,12 @@ def security_headers(rasa_url: str) -> dict:
 
 
 def _fill(template: str, values: dict, raw: Optional[dict] = None) -> str:
-    """Put escaped ``values`` (and already-safe ``raw`` HTML) into a page template."""
+    """Put escaped ``values`` (and already-safe ``raw`` HTML) into a page template. Every page
+    shares the site's header (navigation) and footer with its widget tag (``_header.html``,
+    ``_footer.html``)."""
     page = (TEMPLATES / template).read_text(encoding="utf-8")
+    for part in ("header", "footer"):
+        page = page.replace("{site_" + part + "}", (TEMPLATES / f"_{part}.html").read_text(encoding="utf-8").rstrip("\n"))
     for key, value in values.items():
         page = page.replace("{" + key + "}", html.escape(value, quote=True))
     for key, value in (raw or {}).items():
