@@ -51,11 +51,6 @@ def ranking(parse_data: dict) -> List[Tuple[str, float]]:
         key = item.get("intent_response_key") or ""
         if key.startswith(topic_catalogue.FAQ_INTENT + "/"):
             pairs.append((key.split("/", 1)[1], float(item.get("confidence") or 0.0)))
-    if not pairs:
-        chosen = (selector.get("response") or {})
-        key = chosen.get("intent_response_key") or ""
-        if key.startswith(topic_catalogue.FAQ_INTENT + "/"):
-            pairs.append((key.split("/", 1)[1], float(chosen.get("confidence") or 0.0)))
     return sorted(pairs, key=lambda kv: -kv[1])
 
 

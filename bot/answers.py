@@ -11,6 +11,7 @@ Plain Python: the Rasa actions and the tests call it with the answer text from d
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
@@ -39,9 +40,23 @@ class Reply:
     buttons: List[Dict[str, str]] = field(default_factory=list)
 
 
+_TOPIC_PREFIX = "/" + topic_catalogue.FAQ_INTENT
+
+
 def topic_payload(key: str) -> str:
     """The button payload that asks for one topic's answer directly."""
-    return '/faq{"%s": "%s"}' % (TOPIC_ENTITY, key)
+    return _TOPIC_PREFIX + json.dumps({TOPIC_ENTITY: key})
+
+
+def payload_topic(payload: str) -> Optional[str]:
+    """The topic a "Bedoel je ...?" button asks for (``topic_payload`` read back), or None."""
+    if not payload.startswith(_TOPIC_PREFIX + "{"):
+        return None
+    try:
+        value = json.loads(payload[len(_TOPIC_PREFIX):]).get(TOPIC_ENTITY)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def answer(key: str, text: str, **values: object) -> Reply:

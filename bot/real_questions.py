@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from bot import answer_choice, outcomes, paths
+from bot import answer_choice, answers, outcomes, paths
 
 QUESTIONS = paths.ROOT / "tests" / "real_questions" / "questions.json"
 
@@ -84,8 +84,7 @@ async def _ask_all(questions: Sequence[Question], model: Optional[Path], progres
         async with Assistant(model_path=model, database_url=f"sqlite:///{tmp}/real.db") as assistant:
             for number, question in enumerate(questions, start=1):
                 turn = await assistant.say(assistant.new_sender_id("real"), question.text)
-                options = [b["payload"].split('"')[3] for b in turn.buttons
-                           if (b.get("payload") or "").startswith("/faq{")]
+                options = [topic for b in turn.buttons if (topic := answers.payload_topic(b.get("payload") or ""))]
                 results.append(Result(question, turn.outcome or outcomes.FALLBACK, turn.intent,
                                       [(k, float(c)) for k, c in turn.ranking], options))
                 if progress and (number % 25 == 0 or number == len(questions)):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional
 
-FAQ_INTENT = "faq"
+from bot.topics import FAQ_INTENT
 
 
 @dataclass(frozen=True)

@@ -47,13 +47,6 @@ def response_key(parse_data: dict) -> Optional[str]:
     return key or None
 
 
-def topic_of(key: Optional[str]) -> Optional[str]:
-    """``faq/retention`` -> ``retention``."""
-    if not key or not key.startswith(FAQ_INTENT + "/"):
-        return None
-    return key.split("/", 1)[1]
-
-
 def followup_response(intent: str, topic: Optional[str]) -> str:
     """The response that answers a context-dependent follow-up."""
     table, default = FOLLOWUP_INTENTS[intent]

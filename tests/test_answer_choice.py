@@ -86,6 +86,13 @@ def test_the_question_offers_the_options_and_something_else():
     assert reply.buttons[0]["title"] == topic_catalogue.TOPICS["recipients"].title
 
 
+def test_a_topic_button_is_read_back_and_anything_else_is_not():
+    assert answers.topic_payload("retention") == '/faq{"faq_topic": "retention"}'
+    assert answers.payload_topic(answers.topic_payload("retention")) == "retention"
+    for other in ("/request_access", "/faq{kapot", '/faq["x"]', "/faq{\"faq_topic\": 3}"):
+        assert answers.payload_topic(other) is None
+
+
 def test_catalogue_and_domain_list_the_same_topics():
     answered = {name.removeprefix("utter_faq/") for name in DOMAIN["responses"] if name.startswith("utter_faq/")}
     assert answered == set(topic_catalogue.TOPICS)

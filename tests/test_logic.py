@@ -53,5 +53,4 @@ def test_response_key_is_read_from_the_response_selector():
     parse = {"intent": {"name": "faq"},
              "response_selector": {"faq": {"response": {"intent_response_key": "faq/retention"}}}}
     assert topics.response_key(parse) == "faq/retention"
-    assert topics.topic_of("faq/retention") == "retention"
     assert topics.response_key({"intent": {"name": "greet"}}) is None
