@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import answer_choice, answers, fallback, message_guard, settings, topics
+from bot import answer_choice, answers, fallback, message_guard, settings, topic_catalogue, topics
 
 
 class ActionAnswerFaq(Action):
@@ -29,7 +29,7 @@ class ActionAnswerFaq(Action):
             return []
         key = choice.topics[0]
         values = {"months": settings.chat_retention_months()}
-        reply = answers.answer(key, answers.response_text(domain, f"utter_faq/{key}") or "", **values)
+        reply = answers.answer(key, answers.response_text(domain, topic_catalogue.response_name(key)) or "", **values)
         dispatcher.utter_message(response=reply.response, text=reply.text, buttons=reply.buttons, **values)
         return [SlotSet("topic", key)]
 
