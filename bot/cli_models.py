@@ -5,7 +5,7 @@ import sys
 from datetime import date
 from typing import Optional
 
-from bot import inbox, model_registry, paths
+from bot import inbox, model_registry, paths, private_files
 
 
 def _date(raw: Optional[str]) -> Optional[date]:
@@ -23,8 +23,7 @@ def cmd_inbox_export(args) -> int:
     candidates = inbox.collect(open_store(), below=args.below, since=_date(args.since))
     text = inbox.to_yaml(candidates)
     if args.out and args.out != "-":
-        with open(args.out, "w", encoding="utf-8") as target:
-            target.write(text)
+        private_files.write_private(args.out, text)  # visitors' messages: owner only
     else:
         sys.stdout.write(text)
     print(f"{len(candidates)} bericht(en) in de inbox (onder {args.below:.2f} zekerheid of geannoteerd).",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import os
 import sys
 from datetime import datetime, timezone
 from typing import Callable, Dict
+
+from bot import private_files
 
 AUDIT_USER = "cli"
 
@@ -133,10 +134,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store, sender_ids = _search(args)
     export = subjects.export_conversations(store, sender_ids)
     text = json.dumps(export, ensure_ascii=False, indent=2) + "\n"
-    # Personal data: readable by the owner only.
-    descriptor = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    private_files.write_private(args.out, text)  # personal data: readable by the owner only
     events = sum(len(c["events"]) for c in export["conversations"])
     staff_audit.record(store, AUDIT_USER, "export", target=f"{len(export['conversations'])} gesprekken",
                        detail=f"zoekterm: {_kind(args)}; {_plural(events, 'event', 'events')}")

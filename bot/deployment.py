@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, Optional
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot import paths, settings
+from bot import paths, private_files, settings
 
 NGINX_TEMPLATE = paths.ROOT / "deploy" / "nginx" / "privacybot.conf.template"
 
@@ -67,11 +67,8 @@ class Deployment:
 
     def write_endpoints(self, target: Path, actions_url: str, models_url: Optional[str] = None) -> Path:
         """Write endpoints.yml readable by its owner only: it may hold database and Redis passwords."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with private_files.open_private(target) as handle:
             yaml.safe_dump(self.endpoints(actions_url, models_url), handle, sort_keys=False)
-        os.chmod(target, 0o600)
         return target
 
 
@@ -102,7 +99,9 @@ def nginx_config(listen: str, upstreams: Iterable[str]) -> str:
 
 def nginx_main_config(prefix: Path, listen: str, upstreams: List[str]) -> Path:
     """A complete nginx.conf in `prefix` for running nginx as our own child process."""
-    prefix.mkdir(parents=True, exist_ok=True)
+    private_files.private_dir(prefix)
+    # nginx would create its error log 0644; it holds visitors' addresses, so it exists 0600 first.
+    private_files.open_private(prefix / "error.log", "a").close()
     (prefix / "privacybot.conf").write_text(nginx_config(listen, upstreams), encoding="utf-8")
     temp = {name: prefix / "tmp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for folder in temp.values():

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import paths
+from bot import paths, private_files
 from bot.rights import now_utc
 from bot.store.db import Store
 from bot.store.models import OutboxMessage
@@ -47,9 +47,9 @@ class EmlTransport:
         self.folder = folder or Path(os.environ.get("PRIVACYBOT_OUTBOX_DIR", paths.VAR / "outbox"))
 
     def send(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_files.private_dir(self.folder)  # mails hold names and addresses: 0700, files 0600
         name = message["Message-ID"].strip("<>").replace("@", "_at_") + ".eml"
-        (self.folder / name).write_bytes(bytes(message))
+        private_files.write_private(self.folder / name, bytes(message))
 
 
 @dataclass

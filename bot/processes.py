@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot import QUIET_ENV, paths, settings
+from bot import QUIET_ENV, paths, private_files, settings
 
 
 def quiet_env() -> dict:
@@ -61,8 +61,7 @@ class LocalServer:
 
     def launch(self) -> "LocalServer":
         """Start the process without waiting for it (several servers can then load at once)."""
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_file, "ab")
+        log = private_files.open_private(self.log_file, "ab")  # Rasa may log a visitor's text
         self.process = subprocess.Popen(  # nosec B603 # argv from our command() methods (python -m …, nginx), no shell
             self.command(), cwd=paths.ROOT, env={**quiet_env(), **self.env}, stdout=log, stderr=subprocess.STDOUT)
         log.close()

@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.engine import make_url
 
-from bot import paths
+from bot import paths, private_files
 
 DEFAULT_DATABASE_URL = f"sqlite:///{paths.VAR / 'privacybot.db'}"
 DEFAULT_LOCK_LIFETIME = 20.0  # seconds; see lock_lifetime()
@@ -50,7 +50,7 @@ def tracker_store_settings(url: str) -> Dict[str, Any]:
     if backend == "sqlite":
         db = parsed.database or str(paths.VAR / "privacybot.db")
         db_path = os.path.join(str(paths.ROOT), db) if not os.path.isabs(db) else db
-        os.makedirs(os.path.dirname(db_path), exist_ok=True)
+        private_files.private_sqlite(db_path)  # before Rasa creates it under the umask
         settings.update(dialect="sqlite", db=db_path)
         return settings
     if backend != "postgresql":

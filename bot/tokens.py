@@ -12,7 +12,7 @@ from typing import Optional
 
 import jwt
 
-from bot import paths
+from bot import paths, private_files
 
 KEY_FILE = paths.VAR / "secret_key"
 ALGORITHM = "HS256"
@@ -27,9 +27,7 @@ def secret_key() -> str:
     if key:
         return key
     if not KEY_FILE.exists():
-        KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
+        with private_files.open_private(KEY_FILE, "x") as handle:  # O_EXCL: one key, even when two start at once
             handle.write(secrets.token_urlsafe(48))
     return KEY_FILE.read_text().strip()
 

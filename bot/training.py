@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from bot import model_registry, paths
+from bot import model_registry, paths, private_files
 from bot.processes import quiet_env
 
 
@@ -106,8 +106,7 @@ def train(force: bool = False, quiet: bool = False, out: Optional[Path] = None, 
         cmd.append("--force")
     if quiet:  # keep the output for when it fails
         log_path = paths.VAR / "logs" / "train.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(log_path, "w", encoding="utf-8") as log:
+        with private_files.open_private(log_path) as log:
             result = subprocess.run(  # nosec B603 # fixed argv (python -m rasa), no shell
                 cmd, cwd=project.root, env=quiet_env(), stdout=log, stderr=log)
         if result.returncode != 0:

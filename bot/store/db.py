@@ -8,16 +8,22 @@ from typing import Iterator, Optional
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import settings
+from bot import private_files, settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def _private_if_sqlite(url: str) -> None:
+    if make_url(url).get_backend_name() == "sqlite":  # personal data: 0600 in a 0700 folder
+        private_files.private_sqlite(make_url(url).database)
+
+
 def make_engine(url: Optional[str] = None) -> Engine:
     url = url or settings.database_url()
+    _private_if_sqlite(url)
     engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
@@ -38,7 +44,9 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: Optional[str] = None) -> None:
     """Bring the schema to the newest migration (idempotent)."""
-    command.upgrade(alembic_config(url or settings.database_url()), "head")
+    url = url or settings.database_url()
+    _private_if_sqlite(url)  # alembic opens the file with its own engine
+    command.upgrade(alembic_config(url), "head")
 
 
 class Store:
