@@ -23,6 +23,9 @@ from bot.tracker_events import events_table
 FALLBACK_ACTIONS = {"action_fallback"}
 FALLBACK_INTENTS = {"nlu_fallback"}
 DEFAULT_LOW_CONFIDENCE = 0.6
+# Free-text search: at least 3 characters (no probing letter by letter), at most a sentence.
+MIN_SEARCH_LENGTH = 3
+MAX_SEARCH_LENGTH = 200
 FLAGS = ("fell_back", "low_confidence", "opened_request", "reviewed", "not_reviewed")
 FLAG_LABELS = {"fell_back": "viel terug", "low_confidence": "lage zekerheid", "opened_request": "opende een verzoek",
                "reviewed": "nagekeken", "not_reviewed": "niet nagekeken"}
@@ -124,14 +127,12 @@ def list_conversations(store: Store, filters: Filters, page: int = 1, per_page: 
         slot = filters.slot if filters.slot in domain_slots() else "\x00"
         conditions.append(events.c.sender_id.in_(select(events.c.sender_id).where(
             events.c.type_name == "slot", events.c.data.contains(f'"name": "{slot}"', autoescape=True))))
-    if filters.text:
-        conditions.append(events.c.sender_id.in_(select(events.c.sender_id).where(
-            events.c.type_name.in_(("user", "bot")),
-            func.lower(events.c.data).contains(filters.text.lower(), autoescape=True))))
     if conditions:
         base = base.where(and_(*conditions))
     with store.engine.connect() as conn:
         senders = [row.sender_id for row in conn.execute(base)]
+    if filters.text:
+        senders = senders_with_text(store, senders, filters.text)
     summaries = _summaries(store, senders, filters.threshold)
     reviews = _reviews(store, senders)
     for summary in summaries.values():
@@ -146,6 +147,58 @@ def list_conversations(store: Store, filters: Filters, page: int = 1, per_page: 
     pages = max(1, -(-len(matching) // per_page))
     page = min(max(1, page), pages)
     return Page(matching[(page - 1) * per_page: page * per_page], len(matching), counts, page, pages)
+
+
+class SearchError(ValueError):
+    """A free-text search the console refuses, with the Dutch reason for staff."""
+
+
+def check_search_text(text: str) -> str:
+    """The search text, stripped, or SearchError: short needles would let anyone probe."""
+    needle = " ".join((text or "").split())
+    if len(needle) < MIN_SEARCH_LENGTH:
+        raise SearchError(f"Zoek op minstens {MIN_SEARCH_LENGTH} tekens.")
+    if len(needle) > MAX_SEARCH_LENGTH:
+        raise SearchError(f"Zoek op hoogstens {MAX_SEARCH_LENGTH} tekens.")
+    return needle
+
+
+def _prefilter_word(needle: str) -> Optional[str]:
+    """A word of the needle that must also stand in the raw event JSON, so SQL may narrow the
+    rows first (the match itself is always made on the masked text). Only words that JSON
+    writes as they are (ASCII, no quote or backslash) and that cannot come from a mask label
+    ("[e-mailadres]") qualify: those are the only ways the masked text differs from the raw."""
+    labels = [label.lower() for label in masking.LABELS.values()]
+    words = [w for w in needle.split() if w.isascii() and w.isprintable() and not set(w) & set('"\\[]')
+             and not any(w in label for label in labels)]
+    return max(words, key=len) if words else None
+
+
+def senders_with_text(store: Store, senders: Sequence[str], text: str) -> List[str]:
+    """The conversations among ``senders`` whose messages contain ``text`` *as staff see them*:
+    user and bot texts after masking (``masking.mask_text`` with the conversation's known
+    values), never the raw event JSON, its keys or metadata. So a search cannot confirm a
+    masked e-mail address or name one guessed character at a time."""
+    table = events_table(store.engine)
+    needle = " ".join(text.split()).lower()
+    if table is None or not senders or not needle:
+        return []
+    known = known_values_for(store, senders)
+    word = _prefilter_word(needle)
+    found: Set[str] = set()
+    with store.engine.connect() as conn:
+        for start in range(0, len(senders), 500):
+            query = select(table.c.sender_id, table.c.data).where(
+                table.c.sender_id.in_(senders[start:start + 500]), table.c.type_name.in_(("user", "bot")))
+            if word:
+                query = query.where(func.lower(table.c.data).contains(word, autoescape=True))
+            for row in conn.execute(query):
+                if row.sender_id in found:
+                    continue
+                shown = masking.mask_text(_parse(row).get("text") or "", known[row.sender_id])
+                if needle in " ".join(shown.split()).lower():
+                    found.add(row.sender_id)
+    return [s for s in senders if s in found]
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""Rate limits for the chat channel and the actions that write or look up requests.
+"""Rate limits for the chat channel, the actions that write or look up requests, and the
+console's free-text searches.
 
 Fixed windows counted in Redis when PRIVACYBOT_REDIS_URL is set (so several Rasa instances
 and action servers share one count), else in this process's memory (one instance: the
@@ -53,6 +54,12 @@ def requests_per_client() -> Limit:
 def lookups_per_client() -> Limit:
     """Status lookups per address per hour: references cannot be enumerated."""
     return _limit("lookup-ip", "PRIVACYBOT_LOOKUP_LIMIT_PER_IP", "10", 3600)
+
+
+def console_searches_per_user() -> Limit:
+    """Free-text searches (conversations, opt-outs) per staff account per minute: plenty for
+    reading logs, far too few to probe stored text by trial and error."""
+    return _limit("console-search", "PRIVACYBOT_CONSOLE_SEARCH_LIMIT", "20", 60)
 
 
 class MemoryCounter:

@@ -30,10 +30,10 @@ CONVERSATIONS = [
     {"id": "question", "messages": ["verkopen jullie mijn gegevens?"]},
 ]
 # Every route of the console, with a sample path; all but the login page need a session.
-ROUTES = [("GET", "/"), ("GET", "/conversations"), ("GET", "/conversations/x"), ("POST", "/conversations/x/reveal"),
+ROUTES = [("GET", "/"), ("GET", "/conversations"), ("POST", "/conversations"), ("GET", "/conversations/x"), ("POST", "/conversations/x/reveal"),
           ("POST", "/conversations/x/review"), ("POST", "/conversations/x/annotate"), ("GET", "/annotations"),
           ("POST", "/annotations/export"), ("GET", "/requests"), ("GET", "/requests/PRV-0000000000"),
-          ("POST", "/requests/PRV-0000000000/status"), ("GET", "/optouts"), ("GET", "/subjects"), ("POST", "/subjects"),
+          ("POST", "/requests/PRV-0000000000/status"), ("GET", "/optouts"), ("POST", "/optouts"), ("GET", "/subjects"), ("POST", "/subjects"),
           ("POST", "/subjects/export"), ("POST", "/subjects/erase"), ("GET", "/purge"), ("POST", "/purge"),
           ("GET", "/audit"), ("POST", "/logout")]
 
@@ -198,7 +198,7 @@ def test_filters_and_counts(console):
     recent = browser.get(f"{console['url']}/conversations",
                          params={"from": (datetime.now() - timedelta(days=2)).date().isoformat()}).text
     assert "3 gesprek(ken)" in recent
-    text = browser.get(f"{console['url']}/conversations", params={"q": "Vlaanderen"}).text
+    text = post(browser, console, "/conversations", {"q": "Vlaanderen"}).text  # free text: POST only
     assert "1 gesprek(ken)" in text and "ronde van vlaanderen" in text
     strict = browser.get(f"{console['url']}/conversations", params={"flag": "low_confidence", "threshold": "1"}).text
     loose = browser.get(f"{console['url']}/conversations", params={"flag": "low_confidence", "threshold": "0"}).text
@@ -345,7 +345,7 @@ def test_every_page_escapes_what_visitors_typed(console):
     officer = login(console, "officer1")
     sender = "hostile-visitor"
     pages = [officer.get(f"{console['url']}/conversations").text,
-             officer.get(f"{console['url']}/conversations?q=%3Cscript").text,
+             post(officer, console, "/conversations", {"q": "<script"}).text,
              officer.get(f"{console['url']}/conversations/{sender}").text,
              post(officer, console, f"/conversations/{sender}/reveal", {}, page=f"/conversations/{sender}").text,
              officer.get(f"{console['url']}/annotations").text]

@@ -23,7 +23,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 
-from bot import (chat_forms, contact, conversations, optouts, rights, review, retention, settings, staff_audit,
+from bot import (chat_forms, contact, conversations, limits, optouts, rights, review, retention, settings, staff_audit,
                  staff_users, subjects, tokens)
 from bot.store.db import Store, open_store
 
@@ -189,21 +189,45 @@ class Console:
             return None
 
     async def conversation_list(self, request: web.Request) -> web.Response:
-        q = request.query
+        """The list with the filters of the address bar. Free text is not one of them: it is
+        searched through the POST form only (``conversation_search``), so it never lands in a URL."""
+        error = ("Zoeken op tekst gaat via het zoekveld, niet via de adresbalk."
+                 if request.query.get("q") else None)
+        return await self._conversation_page(request, request.query, None, error)
+
+    async def conversation_search(self, request: web.Request) -> web.Response:
+        """Free-text search: POST, at least ``MIN_SEARCH_LENGTH`` characters, rate-limited per
+        account, audit-logged, and matched on the masked text only (``senders_with_text``)."""
+        data = await request.post()
+        username = request["user"].username
+        try:
+            needle = conversations.check_search_text(str(data.get("q", "")))
+        except conversations.SearchError as exc:
+            return await self._conversation_page(request, data, None, str(exc), status=400)
+        if not limits.shared().allow(limits.console_searches_per_user(), username):
+            return await self._conversation_page(request, data, None, SEARCH_LIMITED, status=429)
+        return await self._conversation_page(request, data, needle, None, audit=username)
+
+    async def _conversation_page(self, request: web.Request, q, text: Optional[str], error: Optional[str],
+                                 status: int = 200, audit: Optional[str] = None) -> web.Response:
         threshold = settings_threshold(q.get("threshold"))
         filters = conversations.Filters(
             date_from=self._date(q.get("from")), date_to=self._date(q.get("to")), intent=q.get("intent") or None,
-            slot=q.get("slot") or None, action=q.get("action") or None, text=(q.get("q") or "").strip() or None,
+            slot=q.get("slot") or None, action=q.get("action") or None, text=text,
             tag=q.get("tag") or None, flag=q.get("flag") if q.get("flag") in conversations.FLAGS else None,
             threshold=threshold)
-        page = conversations.list_conversations(self.store, filters, page=int(q.get("page", "1") or 1)
-                                                if (q.get("page") or "1").isdigit() else 1)
+        raw_page = str(q.get("page", "1") or "1")
+        page = conversations.list_conversations(self.store, filters, page=int(raw_page) if raw_page.isdigit() else 1)
+        if audit:
+            staff_audit.record(self.store, audit, "search_conversations",
+                               detail=f"{search_audit_text(text)} -> {page.total} gesprek(ken)")
         known = conversations.known_values_for(self.store, [item.sender_id for item in page.items])
         for item in page.items:
             item.first_message = conversations.masked_preview(item.first_message, known[item.sender_id])
-        base = {k: v for k, v in q.items() if k not in {"page", "flag"} and v}
-        return await self.render(request, "conversations.html", page=page, filters=filters, query=base,
-                                 urlencode=urlencode, threshold=threshold, intents=review.intent_choices())
+        base = {k: str(v) for k, v in q.items() if k not in {"page", "flag", "q", "csrf_token"} and v}
+        return await self.render(request, "conversations.html", status=status, page=page, filters=filters,
+                                 query=base, urlencode=urlencode, threshold=threshold,
+                                 intents=review.intent_choices(), error=error)
 
     async def conversation(self, request: web.Request, reveal: bool = False) -> web.Response:
         sender = request.match_info["sender"]
@@ -295,9 +319,23 @@ class Console:
         raise web.HTTPFound(f"/requests/{reference}?ok=Status+gewijzigd")
 
     async def optout_list(self, request: web.Request) -> web.Response:
-        needle = (request.query.get("q") or "").strip().lower()
-        items = [o for o in optouts.list_optouts(self.store) if needle in o.address.lower()]
-        return await self.render(request, "optouts.html", items=items, q=needle)
+        error = "Zoeken gaat via het zoekveld, niet via de adresbalk." if request.query.get("q") else None
+        return await self.render(request, "optouts.html", items=optouts.list_optouts(self.store), q="", error=error)
+
+    async def optout_search(self, request: web.Request) -> web.Response:
+        """Like the conversation search: POST, a minimum length, a limit per account, audited."""
+        data = await request.post()
+        username = request["user"].username
+        try:
+            needle = conversations.check_search_text(str(data.get("q", "")))
+        except conversations.SearchError as exc:
+            return await self.render(request, "optouts.html", status=400, items=[], q="", error=str(exc))
+        if not limits.shared().allow(limits.console_searches_per_user(), username):
+            return await self.render(request, "optouts.html", status=429, items=[], q="", error=SEARCH_LIMITED)
+        items = [o for o in optouts.list_optouts(self.store) if needle.lower() in o.address.lower()]
+        staff_audit.record(self.store, username, "search_optouts",
+                           detail=f"{search_audit_text(needle)} -> {len(items)} afmelding(en)")
+        return await self.render(request, "optouts.html", items=items, q=needle, error=None)
 
     # ---- data subjects: access and erasure ------------------------------------------------------------------
     def _subject(self, data) -> Dict[str, Optional[str]]:
@@ -379,6 +417,7 @@ class Console:
             ("GET", "/login", self.login_page), ("POST", "/login", self.login), ("POST", "/logout", self.logout),
             ("GET", "/", self.home), ("GET", "/static/console.css", self.stylesheet),
             ("GET", "/conversations", a("view_conversations")(self.conversation_list)),
+            ("POST", "/conversations", a("view_conversations")(self.conversation_search)),
             ("GET", "/conversations/{sender}", a("view_conversations")(self.conversation_page)),
             ("POST", "/conversations/{sender}/reveal", a("reveal")(self.reveal)),
             ("POST", "/conversations/{sender}/review", a("review")(self.save_review)),
@@ -389,6 +428,7 @@ class Console:
             ("GET", "/requests/{reference}", a("view_requests")(self.request_detail)),
             ("POST", "/requests/{reference}/status", a("handle_requests")(self.change_status)),
             ("GET", "/optouts", a("handle_requests")(self.optout_list)),
+            ("POST", "/optouts", a("handle_requests")(self.optout_search)),
             ("GET", "/subjects", a("export_subject")(self.subjects_page)),
             ("POST", "/subjects", a("export_subject")(self.subjects_page)),
             ("POST", "/subjects/export", a("export_subject")(self.subjects_export)),
@@ -412,6 +452,15 @@ def masked_request(item):
         name=labels["name"], email=labels["email"],
         customer_number=labels["customer_number"] if item.customer_number else None,
         details="[verborgen]" if item.details else None)
+
+
+SEARCH_LIMITED = "Te veel zoekopdrachten na elkaar: probeer het over een minuut opnieuw."
+
+
+def search_audit_text(needle: Optional[str]) -> str:
+    """What the audit log keeps of a search: the text with personal data masked (a searched
+    e-mail address or phone number stays out of the log), quoted."""
+    return f'"{conversations.masking.mask_text(needle or "")}"'
 
 
 def settings_threshold(raw: Optional[str]) -> float:
