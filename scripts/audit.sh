@@ -2,11 +2,13 @@
 # Supply-chain checks, run by ./test before pytest (README, "Toeleveringsketen"):
 #   1. bandit on bot/ and actions/ (settings in pyproject.toml [tool.bandit]; findings that are
 #      no bug carry `# nosec BXXX # reason` on their line);
-#   2. pip-audit on requirements.lock, with the accepted findings of security/pip-audit-ignore.txt
-#      (scripts/pip_audit_check.py).
-# Exits non-zero on any new finding. pip-audit needs its vulnerability service (network): when
-# that cannot be reached it says so and lets the tests run (PRIVACYBOT_REQUIRE_PIP_AUDIT=1:
-# fail instead); PRIVACYBOT_SKIP_PIP_AUDIT=1 skips it, saying so.
+#   2. pip-audit on requirements.lock and requirements-dev.lock, with the accepted findings of
+#      security/pip-audit-ignore.txt (scripts/pip_audit_check.py).
+# Exits non-zero on any new finding. pip-audit tries its live vulnerability service first; when
+# that cannot be reached (CI, this workplace) it uses the dated local copy of the PyPA Advisory
+# Database in ../shared/advisories (scripts/osv_local.py) and says so. Only when neither is
+# available does it say so and let the tests run (PRIVACYBOT_REQUIRE_PIP_AUDIT=1: fail instead);
+# PRIVACYBOT_SKIP_PIP_AUDIT=1 skips it, saying so.
 # The tools live in .venv-tools (requirements-dev.lock), installed by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,18 +23,19 @@ echo "==> bandit (bot/, actions/)"
 "$tools/bandit" -r bot actions -c pyproject.toml -q
 echo "bandit: geen bevindingen ($(grep -rE '# nosec B[0-9]+' bot actions | wc -l | tr -d ' ') regels met '# nosec' + reden; overgeslagen tests en hun reden: pyproject.toml [tool.bandit])"
 
-echo "==> pip-audit (requirements.lock)"
+echo "==> pip-audit (requirements.lock, requirements-dev.lock)"
 if [ "${PRIVACYBOT_SKIP_PIP_AUDIT:-}" = 1 ]; then
-  echo "pip-audit OVERGESLAGEN (PRIVACYBOT_SKIP_PIP_AUDIT=1): de pakketten van requirements.lock zijn in deze run NIET op kwetsbaarheden gecontroleerd."
+  echo "pip-audit OVERGESLAGEN (PRIVACYBOT_SKIP_PIP_AUDIT=1): de pakketten van requirements.lock en requirements-dev.lock zijn in deze run NIET op kwetsbaarheden gecontroleerd."
   exit 0
 fi
 status=0
 "$tools/python" scripts/pip_audit_check.py || status=$?
 if [ "$status" = 2 ] && [ "${PRIVACYBOT_REQUIRE_PIP_AUDIT:-}" != 1 ]; then
-  # No vulnerability data reachable (seen on the CI machines: PyPI's per-release JSON API
-  # answers 404 there and OSV does not resolve). Say so loudly and go on with the tests;
-  # PRIVACYBOT_REQUIRE_PIP_AUDIT=1 makes this a failure where the data should be reachable.
-  echo "pip-audit NIET UITGEVOERD: geen kwetsbaarheidsdata bereikbaar (zie hierboven); de pakketten zijn in deze run NIET gecontroleerd." >&2
+  # No vulnerability data at all: the live source unreachable (on the CI machines PyPI's
+  # per-release JSON API answers 404 and OSV does not resolve) AND no local copy in
+  # ../shared/advisories. Say so loudly and go on with the tests;
+  # PRIVACYBOT_REQUIRE_PIP_AUDIT=1 makes this a failure where the data should be there.
+  echo "pip-audit NIET UITGEVOERD: geen kwetsbaarheidsdata, live noch lokale kopie (zie hierboven); de pakketten zijn in deze run NIET gecontroleerd." >&2
   exit 0
 fi
 exit "$status"

@@ -43,9 +43,9 @@ def osv():
     server.shutdown()
 
 
-def audit(osv: str, ignore: Path) -> subprocess.CompletedProcess:
+def audit(osv: str, ignore: Path, **extra: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PRIVACYBOT_PIP_AUDIT_SERVICE="osv", PRIVACYBOT_OSV_URL=osv,
-               PRIVACYBOT_PIP_AUDIT_IGNORE=str(ignore))
+               PRIVACYBOT_PIP_AUDIT_IGNORE=str(ignore), **extra)
     return subprocess.run([str(TOOLS), "scripts/pip_audit_check.py"], cwd=paths.ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
 
@@ -79,5 +79,6 @@ def test_an_accepted_vulnerability_needs_a_reason(osv, tmp_path):
 def test_an_unreachable_service_is_never_a_pass(tmp_path):
     ignore = tmp_path / "ignore.txt"
     ignore.write_text("")
-    result = audit("http://127.0.0.1:9/v1/query", ignore)
+    # and no local copy of the advisory database either (tests/security/test_pip_audit_local.py)
+    result = audit("http://127.0.0.1:9/v1/query", ignore, PRIVACYBOT_ADVISORY_DB=str(tmp_path / "none"))
     assert result.returncode == 2 and "GEEN 'geen kwetsbaarheden'" in result.stderr
