@@ -105,3 +105,9 @@ def instance_base_port() -> Optional[int]:
     follow); unset, each takes a free port on 127.0.0.1."""
     value = os.environ.get("PRIVACYBOT_INSTANCE_BASE_PORT")
     return int(value) if value else None
+
+
+def login_limit() -> int:
+    """PRIVACYBOT_LOGIN_LIMIT: failed console logins per client address (and per address and
+    account) in 5 minutes before the form refuses without checking (default 10)."""
+    return int(os.environ.get("PRIVACYBOT_LOGIN_LIMIT", "10"))

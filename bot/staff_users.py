@@ -1,5 +1,5 @@
 """Accounts of the support console: roles and what they may do, argon2 password hashes,
-logins with a lockout after repeated failures, and a per-IP throttle for the login form.
+logins with a lockout after repeated failures, and a throttle on failed logins per client.
 
 Plain Python over the store, shared by the console and ``privacybot users …`` (bot/cli_users.py).
 Plain passwords only pass through here on their way into argon2: they are never stored,
@@ -249,7 +249,8 @@ def authenticate(store: Store, username: str, password: str, now: Optional[datet
     Unknown user, wrong password and inactive account all give the same message and take
     the same time (one argon2 verification), so the form does not reveal which usernames
     exist. After MAX_FAILED_LOGINS wrong passwords in a row the account is locked for
-    LOCK_MINUTES; during the lock no password is checked at all, and attempts do not extend it.
+    LOCK_MINUTES; during the lock the password is not checked against the account (a dummy hash
+    costs the same time), and attempts do not extend it.
 
     Every attempt first claims a slot by counting itself as a failure in one UPDATE
     (failed_logins = failed_logins + 1, only when not locked), committed before the slow
@@ -285,6 +286,10 @@ def authenticate(store: Store, username: str, password: str, now: Optional[datet
         staff_audit.record(store, ANONYMOUS, "login_failed", target=typed, detail=reason + suffix, now=now)
         raise StaffError(LOGIN_FAILED, "wrong")
     if not claimed:
+        # No password is checked during a lock, but the time spent must be the same as for an
+        # unknown name or a wrong password: a fast answer would tell that this account exists
+        # (only an existing account can be locked; issue 15, finding 7).
+        verify_password(_dummy_hash(), password)
         staff_audit.record(store, ANONYMOUS, "login_failed", target=typed, detail="vergrendeld" + suffix, now=now)
         raise StaffError(LOGIN_FAILED, "locked")
 
@@ -313,14 +318,17 @@ def authenticate(store: Store, username: str, password: str, now: Optional[datet
 
 
 class LoginThrottle:
-    """At most ``limit`` login attempts per ``window`` seconds per client IP, in memory.
+    """At most ``limit`` failed logins per ``window`` seconds per key, in memory.
 
     The account lockout protects one account; this protects the form against one client
-    trying many accounts. Refused attempts are not recorded, so a client gets exactly
-    ``limit`` tries in any window and regains them as its old ones age out. Memory stays
-    bounded: per IP at most ``limit`` timestamps, IPs quiet for a whole window are dropped,
-    and beyond ``max_clients`` IPs the least recently seen are forgotten. Per process: with
-    several workers each counts separately."""
+    trying many passwords or accounts. Only failures count (``fail``): a successful login
+    costs nothing, so staff who log in often behind one address are never refused for it, and
+    ``blocked`` only looks. The console keys it on the client address (the trusted-proxy rule
+    of the chat, ``chat_guard.client_address``) and on address plus account, so one
+    mistyping colleague or an attacker cannot lock out everyone behind the same proxy
+    (issue 15, finding 5). Memory stays bounded: per key at most ``limit`` timestamps, keys
+    quiet for a whole window are dropped, and beyond ``max_clients`` keys the least recently
+    seen are forgotten. Per process: with several workers each counts separately."""
 
     def __init__(self, limit: int = 10, window: float = 300, max_clients: int = 10_000) -> None:
         if limit < 1 or window <= 0 or max_clients < 1:
@@ -331,36 +339,41 @@ class LoginThrottle:
         self._attempts: "OrderedDict[str, Deque[float]]" = OrderedDict()  # least recently seen first
         self._lock = threading.Lock()
 
-    def allow(self, ip: str, now: Optional[float] = None) -> bool:
-        """Record an attempt from ``ip``; False when it exceeds the limit and must be refused."""
+    def blocked(self, key: str, now: Optional[float] = None) -> bool:
+        """True when ``key`` has ``limit`` failures in the window: refuse without checking."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._forget_quiet(now - self.window)
+            attempts = self._attempts.get(key)
+            return attempts is not None and sum(1 for t in attempts if t > now - self.window) >= self.limit
+
+    def fail(self, key: str, now: Optional[float] = None) -> None:
+        """Count one failed login for ``key``."""
         now = time.monotonic() if now is None else now
         horizon = now - self.window
         with self._lock:
             self._forget_quiet(horizon)
-            attempts = self._attempts.get(ip)
+            attempts = self._attempts.get(key)
             if attempts is None:
-                attempts = self._attempts[ip] = deque(maxlen=self.limit)
+                attempts = self._attempts[key] = deque(maxlen=self.limit)
             else:
-                self._attempts.move_to_end(ip)
+                self._attempts.move_to_end(key)
             while attempts and attempts[0] <= horizon:
                 attempts.popleft()
-            if len(attempts) >= self.limit:
-                return False
             attempts.append(now)
             while len(self._attempts) > self.max_clients:
                 self._attempts.popitem(last=False)
-            return True
 
     def _forget_quiet(self, horizon: float) -> None:
-        """Drop IPs whose last attempt is older than the window. The dict is ordered by last
-        attempt, so this stops at the first IP still active: amortised O(1) per call."""
+        """Drop keys whose last failure is older than the window. The dict is ordered by last
+        failure, so this stops at the first key still active: amortised O(1) per call."""
         while self._attempts:
-            ip, attempts = next(iter(self._attempts.items()))
+            key, attempts = next(iter(self._attempts.items()))
             if attempts and attempts[-1] > horizon:
                 break
-            del self._attempts[ip]
+            del self._attempts[key]
 
     def __len__(self) -> int:
-        """How many IPs are being tracked (for tests and monitoring)."""
+        """How many keys are being tracked (for tests and monitoring)."""
         with self._lock:
             return len(self._attempts)

@@ -13,6 +13,7 @@ from typing import Dict, List
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from bot import paths  # importing bot quiets TensorFlow and SQLAlchemy (bot/__init__.py)
 
@@ -156,3 +157,35 @@ def redis_client():
     yield client
     client.flushdb()
     client.close()
+
+
+class CountingHasher(PasswordHasher):
+    """argon2 with cheap parameters (tests only) that counts its verifications and remembers
+    which hashes it checked: the time of a login is made of these, so counting them tests
+    "the same work for every outcome" without timing anything."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**{"time_cost": 1, "memory_cost": 8, "parallelism": 1, **kwargs})
+        self.verifications = 0
+        self.checked: List[str] = []
+
+    def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        self.verifications += 1
+        self.checked.append(hash)
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def counting_hasher(monkeypatch):
+    """bot.staff_users.HASHER swapped for a cheap, counting one (see CountingHasher)."""
+    from bot import staff_users
+
+    hasher = CountingHasher()
+    monkeypatch.setattr(staff_users, "HASHER", hasher)
+    return hasher
+
+
+@pytest.fixture
+def hasher_factory():
+    """CountingHasher itself, for tests that need other parameters."""
+    return CountingHasher

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 from datetime import date, timedelta
 from functools import wraps
 from pathlib import Path
@@ -23,8 +22,8 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 
-from bot import (chat_forms, contact, conversations, limits, optouts, rights, review, retention, settings, staff_audit,
-                 staff_users, subjects, tokens)
+from bot import (chat_forms, chat_guard, contact, conversations, limits, optouts, rights, review, retention, settings,
+                 staff_audit, staff_users, subjects, tokens)
 from bot.store.db import Store, open_store
 
 WEB = Path(__file__).parent
@@ -84,8 +83,8 @@ class Console:
         self.store = store
         self.secure_cookies = secure_cookies
         self.env = templates()
-        # Login attempts per client IP per 5 minutes (PRIVACYBOT_LOGIN_LIMIT, default 10).
-        self.throttle = staff_users.LoginThrottle(limit=int(os.environ.get("PRIVACYBOT_LOGIN_LIMIT", "10")))
+        # Failed logins per client address, and per address and account, per 5 minutes.
+        self.throttle = staff_users.LoginThrottle(limit=settings.login_limit())
 
     # ---- plumbing ----------------------------------------------------------------------------
     async def form(self, request: web.Request, post: bool = False) -> CsrfForm:
@@ -160,14 +159,19 @@ class Console:
 
     async def login(self, request: web.Request) -> web.Response:
         data = await request.post()
-        ip = request.remote or "?"
-        if not self.throttle.allow(ip):
+        # Behind the reverse proxy the peer is the proxy: the visitor's address comes from
+        # X-Forwarded-For under the chat's trusted-proxy rule, or every colleague is one client.
+        ip = chat_guard.client_address(request.remote or "?", request.headers.get("X-Forwarded-For"))
+        username = str(data.get("username", ""))
+        keys = (ip, f"{ip} {staff_users.normalise_username(username)[:80]}")
+        if any(self.throttle.blocked(key) for key in keys):
             return await self.render(request, "login.html", status=429,
-                                     error="Te veel pogingen vanaf dit adres. Wacht enkele minuten.")
+                                     error="Te veel mislukte pogingen vanaf dit adres. Wacht enkele minuten.")
         try:
-            user = staff_users.authenticate(self.store, str(data.get("username", "")), str(data.get("password", "")),
-                                            client=ip)
+            user = staff_users.authenticate(self.store, username, str(data.get("password", "")), client=ip)
         except staff_users.StaffError as exc:
+            for key in keys:  # only failures count: a colleague's good logins never use up the limit
+                self.throttle.fail(key)
             return await self.render(request, "login.html", status=401, error=str(exc))
         session = await get_session(request)
         session.invalidate()  # start clean: nothing of the anonymous session carries over
