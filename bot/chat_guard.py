@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Set
 
 from bot import limits
 from bot.chat_forms import MAILBOX
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024  # a 1000-character message in JSON, with room to spare
 SENDER_PATTERN = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
@@ -92,12 +95,32 @@ def client_address(peer: str, forwarded_for: Optional[str], proxies: Iterable = 
             return False
         return any(ip in net for net in proxies)
 
-    if not forwarded_for or not trusted(peer):
+    if not forwarded_for:
+        return peer
+    if not trusted(peer):
+        _warn_untrusted_forwarder(peer)
         return peer
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
         if not trusted(hop):
             return hop
     return peer
+
+
+_warned_forwarders: Set[str] = set()
+_MAX_WARNED = 64  # a client may send the header itself: bounded, so the log cannot be flooded
+
+
+def _warn_untrusted_forwarder(peer: str) -> None:
+    """Say once per peer that forwarded addresses are being ignored. Behind a proxy that is
+    missing from PRIVACYBOT_TRUSTED_PROXIES every visitor counts as that one proxy (one shared
+    chat limit, 5 requests a day for the whole site): the operator must hear of it."""
+    if peer in _warned_forwarders or len(_warned_forwarders) >= _MAX_WARNED:
+        return
+    _warned_forwarders.add(peer)
+    logger.warning(
+        "X-Forwarded-For genegeerd van %s: dat adres staat niet in PRIVACYBOT_TRUSTED_PROXIES. "
+        "Staat er een proxy voor deze server, zet dan zijn adres in PRIVACYBOT_TRUSTED_PROXIES, "
+        "anders telt elke bezoeker als die ene proxy (limieten per adres).", peer)
 
 
 def check_rate(limiter: limits.Limiter, client: str, sender: str) -> None:
