@@ -175,8 +175,9 @@ def serve(advisories: Path) -> Iterator[str]:
 
 
 if __name__ == "__main__":
-    root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent.parent / "shared" / "advisories")
-    with serve(root) as url:
+    if len(sys.argv) != 2:
+        sys.exit("gebruik: python scripts/osv_local.py PAD/NAAR/advisories")
+    with serve(Path(sys.argv[1])) as url:
         print(url, flush=True)
         try:
             threading.Event().wait()

@@ -179,3 +179,18 @@ def test_no_live_source_and_no_copy_is_never_a_pass(tmp_path: Path):
     result = check(tmp_path, tmp_path / "no-copy", LOCKS, "")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "GEEN 'geen kwetsbaarheden'" in result.stderr and "geen lokale kopie" in result.stderr
+
+
+def test_audit_sh_fails_the_run_on_a_finding_in_the_local_copy(fake_copy: Path, tmp_path: Path):
+    # what ./test (and so CI, .ci/run) runs: before this, no reachable data meant "NIET UITGEVOERD", exit 0
+    (tmp_path / "ignore.txt").write_text("", encoding="utf-8")
+    (tmp_path / "a.lock").write_text("foo-bar-baz==1.2\n", encoding="utf-8")
+    env = dict(os.environ, PRIVACYBOT_PIP_AUDIT_SERVICE="osv", PRIVACYBOT_OSV_URL=closed_port_url(),
+               PRIVACYBOT_ADVISORY_DB=str(fake_copy), PRIVACYBOT_PIP_AUDIT_LOCKS=str(tmp_path / "a.lock"),
+               PRIVACYBOT_PIP_AUDIT_IGNORE=str(tmp_path / "ignore.txt"))
+    env.pop("PRIVACYBOT_SKIP_PIP_AUDIT", None)
+    result = subprocess.run([str(paths.ROOT / "scripts" / "audit.sh")], cwd=paths.ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "PYSEC-2099-0001  foo-bar-baz==1.2" in result.stderr
+    assert "NIET UITGEVOERD" not in result.stderr
