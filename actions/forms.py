@@ -469,6 +469,7 @@ class SubmitUnsubscribe(Action):
         return "action_submit_unsubscribe"
 
     def run(self, dispatcher, tracker, domain):
-        outcome = chat_forms.submit_unsubscribe(store(), form_slots(tracker, chat_forms.UNSUBSCRIBE_SLOTS))
+        outcome = chat_forms.submit_unsubscribe(store(), form_slots(tracker, chat_forms.UNSUBSCRIBE_SLOTS),
+                                                client_of(tracker))
         dispatcher.utter_message(text=outcome.text)
         return reset(chat_forms.UNSUBSCRIBE_SLOTS)

@@ -100,7 +100,8 @@ def summary(slots: Dict[str, object]) -> str:
         lines.append(f"Toelichting: {slots.get('request_details')}")
     lines.append(
         f"Wat er gebeurt: we registreren je verzoek en mailen je een bevestigingslink; pas als je die binnen "
-        f"7 dagen aanklikt, behandelen we het, zodat niemand anders jouw gegevens kan opvragen. "
+        f"7 dagen aanklikt, behandelen we het: zo weten we dat je dat e-mailadres beheert (wie je bent, kunnen "
+        f"we je nog vragen). "
         f"{WHAT_HAPPENS.get(request_type or '', '')} We antwoorden binnen één maand. Zal ik het versturen?")
     return "\n".join(lines)
 
@@ -132,6 +133,16 @@ def db_trouble(what: str) -> str:
 
 CLIENT_LIMIT_REACHED = ("Vanaf dit adres kwamen vandaag al veel verzoeken binnen, dus ik registreer er nu geen "
                         f"meer. Mail je verzoek naar {MAILBOX}; we behandelen het dan gewoon.")
+# The request is registered, but its address already got the day's verification mails
+# (bot.limits.verification_mails_per_address): no new mail, and nothing promised that is not sent.
+VERIFICATION_MAIL_LIMIT_REACHED = (
+    "Je verzoek is geregistreerd met referentie {reference}. Naar {email} gingen vandaag al meerdere "
+    "bevestigingsmails, dus ik stuur er nu geen nieuwe. Kijk in die mailbox (ook bij spam) of er een mail van ons "
+    "staat, of mail naar " + MAILBOX + " met je referentie: zonder bevestiging kunnen we het verzoek niet "
+    "behandelen.")
+OPTOUT_LIMIT_REACHED = ("Vanaf dit adres kwamen het afgelopen uur al veel afmeldingen binnen, dus ik registreer er "
+                        f"nu geen meer. Probeer het later opnieuw, of mail je afmelding naar {MAILBOX}; we "
+                        "verwerken ze dan gewoon.")
 LOOKUP_LIMIT_REACHED = ("Vanaf dit adres werd de status al vaak opgevraagd. Probeer het over een uur opnieuw, of "
                         f"mail naar {MAILBOX} met je referentie.")
 
@@ -165,9 +176,12 @@ def submit_rights_request(store: Optional[Store], slots: Dict[str, object],
     except (rights.RequestError, contact.InvalidContact) as exc:
         return Outcome(f"{exc} Je verzoek is niet verstuurd; begin gerust opnieuw.", stored=False)
     deadline = request.deadline.strftime("%d/%m/%Y")
-    text = (f"Je verzoek is geregistreerd met referentie {request.reference}. We mailden een bevestigingslink naar "
-            f"{request.email}: klik erop binnen 7 dagen, anders kunnen we het niet behandelen. We antwoorden "
-            f"uiterlijk op {deadline} (één maand na ontvangst). Vragen? Mail naar {MAILBOX} met je referentie.")
+    if request_flow.verification_mailed(store, request):
+        text = (f"Je verzoek is geregistreerd met referentie {request.reference}. We mailden een bevestigingslink "
+                f"naar {request.email}: klik erop binnen 7 dagen, anders kunnen we het niet behandelen. We antwoorden "
+                f"uiterlijk op {deadline} (één maand na ontvangst). Vragen? Mail naar {MAILBOX} met je referentie.")
+    else:
+        text = VERIFICATION_MAIL_LIMIT_REACHED.format(reference=request.reference, email=request.email)
     return Outcome(text, stored=True, reference=request.reference)
 
 
@@ -269,11 +283,35 @@ def opt_outs_for(slots: Dict[str, object]) -> List[tuple]:
     return [(str(channel), address)] if address else []
 
 
-def submit_unsubscribe(store: Optional[Store], slots: Dict[str, object]) -> Outcome:
+ADDRESS_NOUN = {"email": "dit e-mailadres", "post": "dit postadres", "phone": "dit nummer", "sms": "dit nummer"}
+
+
+def unsubscribed_text(pairs: List[tuple]) -> str:
+    """The reply after an opt-out: the same whether or not the address was already on the list
+    (issue 15, finding 6: "je stond al uitgeschreven" told anyone whether a person was on it),
+    and true in both cases."""
+    channels = ", ".join(sorted({CHANNEL_LABELS[channel] for channel, _ in pairs}))
+    addresses = {address for _, address in pairs}
+    subject = ADDRESS_NOUN[pairs[0][0]] + " krijgt" if len(addresses) == 1 else "deze adressen krijgen"
+    text = f"Klaar: {subject} geen reclame (meer) van ons via {channels}; dat geldt meteen."
+    if any(channel in ("phone", "sms") for channel, _ in pairs):
+        text += (" Wil je van geen enkel bedrijf nog telefonische reclame, zet je nummer dan ook op de "
+                 "Bel-me-niet-meer-lijst.")
+    return text + f" Vragen? Mail naar {MAILBOX}."
+
+
+def submit_unsubscribe(store: Optional[Store], slots: Dict[str, object], client: Optional[str] = None) -> Outcome:
+    """Record the opt-outs (at most PRIVACYBOT_OPTOUT_LIMIT_PER_IP forms per client per hour).
+
+    Registered at once, without a confirmation link: an opt-out only stops our advertising,
+    so one made by someone else harms nobody, and a mail to ask for a click would itself be a
+    mail to an address the visitor chose (README, 'Afmelden voor reclame')."""
     pairs = opt_outs_for(slots)
     if not pairs:
         return Outcome("Ik kreeg geen adres of nummer om uit te schrijven; er is niets veranderd. "
                        "Probeer het gerust opnieuw.", stored=False)
+    if _over_limit(limits.optouts_per_client(), client):
+        return Outcome(OPTOUT_LIMIT_REACHED, stored=False)
     try:
         if store is None:
             raise SQLAlchemyError("geen database")
@@ -283,17 +321,5 @@ def submit_unsubscribe(store: Optional[Store], slots: Dict[str, object]) -> Outc
         return Outcome(db_trouble("je uitschrijving"), stored=False)
     except contact.InvalidContact as exc:
         return Outcome(f"{exc} Er is niets veranderd.", stored=False)
-    channels = sorted({CHANNEL_LABELS[r.channel] for r in results})
-    new = [r for r in results if r.created]
-    listed = ", ".join(channels)
-    if new:
-        text = f"Klaar: je bent meteen uitgeschreven voor reclame via {listed}."
-        if len(new) < len(results):
-            text += " Voor een deel stond je al uitgeschreven; dat blijft zo."
-    else:
-        text = f"Je stond al uitgeschreven voor reclame via {listed}; dat blijft zo, er verandert niets."
-    if any(r.channel in ("phone", "sms") for r in results):
-        text += (" Wil je van geen enkel bedrijf nog telefonische reclame, zet je nummer dan ook op de "
-                 "Bel-me-niet-meer-lijst.")
-    text += f" Vragen? Mail naar {MAILBOX}."
-    return Outcome(text, stored=True, extra={"created": len(new), "total": len(results)})
+    return Outcome(unsubscribed_text([(r.channel, r.address) for r in results]), stored=True,
+                   extra={"created": sum(r.created for r in results), "total": len(results)})

@@ -56,6 +56,20 @@ def lookups_per_client() -> Limit:
     return _limit("lookup-ip", "PRIVACYBOT_LOOKUP_LIMIT_PER_IP", "10", 3600)
 
 
+def optouts_per_client() -> Limit:
+    """Opt-outs per address per hour: a person unsubscribes a few addresses of their own, not
+    a list of other people's (issue 15, finding 6)."""
+    return _limit("optout-ip", "PRIVACYBOT_OPTOUT_LIMIT_PER_IP", "10", 3600)
+
+
+def verification_mails_per_address() -> Limit:
+    """Verification mails (confirmation and reminder) per recipient per day. Nobody proved yet
+    that the address belongs to the requester, so the chat must not become a way to fill
+    someone else's mailbox (issue 15, finding 8). Counted in the outbox, not here:
+    bot/request_flow.py; the Limit only carries the setting."""
+    return _limit("verify-mail", "PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", "3", 24 * 3600)
+
+
 def console_searches_per_user() -> Limit:
     """Free-text searches (conversations, opt-outs) per staff account per minute: plenty for
     reading logs, far too few to probe stored text by trial and error."""

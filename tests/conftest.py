@@ -20,11 +20,14 @@ from bot import paths  # importing bot quiets TensorFlow and SQLAlchemy (bot/__i
 PRIVACYBOT = [sys.executable, "-m", "bot.cli"]
 
 # Every test client talks from 127.0.0.1, so the per-address limits (chat messages, registered
-# requests, status lookups) would see the whole suite as one visitor. It is off for the servers the
+# requests, status lookups, opt-outs) would see the whole suite as one visitor. It is off for the servers the
 # tests start, unless a test sets it; tests/security/ tests the limits on purpose.
 os.environ.setdefault("PRIVACYBOT_CHAT_LIMIT_PER_IP", "0")
 os.environ.setdefault("PRIVACYBOT_REQUEST_LIMIT_PER_IP", "0")
 os.environ.setdefault("PRIVACYBOT_LOOKUP_LIMIT_PER_IP", "0")
+os.environ.setdefault("PRIVACYBOT_OPTOUT_LIMIT_PER_IP", "0")
+# Likewise the verification mails per address: tests reuse a few example.be addresses.
+os.environ.setdefault("PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", "0")
 
 
 def run_privacybot(*args: str, env: Dict[str, str] | None = None, input: str | None = None,

@@ -101,3 +101,26 @@ def test_an_unreachable_database_raises_instead_of_confirming(tmp_path):
     with pytest.raises(sa.exc.OperationalError):
         submit(store)
     store.dispose()
+
+
+def test_one_address_gets_at_most_the_daily_verification_mails_reminders_included(store, monkeypatch):
+    monkeypatch.setenv("PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", "2")
+    first, second, third = (submit(store, now=NOW + timedelta(minutes=n)) for n in range(3))
+    assert [request_flow.verification_mailed(store, r) for r in (first, second, third)] == [True, True, False]
+    assert rights.get(store, third.reference).status == rights.UNVERIFIED  # registered all the same
+    notes = [body for kind, _, _, body in outbox(store) if kind == "notification"]
+    assert "geen bevestigingsmail" in notes[2] and "geen bevestigingsmail" not in notes[0]
+    # A day later the two confirmations still count until they are 24 hours old...
+    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=23, minutes=59)).reminded == 0
+    # ...then two reminders fit in the new 24 hours, and the third waits for a later run.
+    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=24, minutes=3)).reminded == 2
+    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=30)).reminded == 0
+    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=48, minutes=5)).reminded == 1
+    assert all("Jan Peeters" not in body for kind, _, _, body in outbox(store) if kind != "notification")
+
+
+def test_the_verification_mail_says_what_the_link_proves(store):
+    submit(store)
+    confirmation = outbox(store)[0][3]
+    assert "Jan Peeters" not in confirmation  # typed by whoever asked: not mailed to an unproven address
+    assert "dat je dit mailadres beheert, niet wie je bent" in confirmation

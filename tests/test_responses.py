@@ -148,6 +148,9 @@ def form_texts() -> list[str]:
     texts += list(chat_forms.STATUS_TEXT.values()) + [chat_forms.NOT_FOUND, chat_forms.TOO_MANY,
                                                       chat_forms.db_trouble("je verzoek")]
     texts += [chat_forms.submit_unsubscribe(None, {"unsubscribe_channel": "email", "unsubscribe_email": "a@example.be"}).text]
+    texts += [chat_forms.unsubscribed_text([("phone", "+32470123456"), ("sms", "+32470123456")]),
+              chat_forms.OPTOUT_LIMIT_REACHED,
+              chat_forms.VERIFICATION_MAIL_LIMIT_REACHED.format(reference="PRV-0000000000", email="a@example.be")]
     return texts
 
 
