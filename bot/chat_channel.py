@@ -13,7 +13,11 @@ store unreachable) and logs the visitor's text with the stack trace. Here:
   the action's events) answers with a polite Dutch message, so the visitor is never left
   waiting; the conversation itself is stored as Rasa left it and continues normally;
 - logs name the failure, never the visitor's text;
-- before Rasa sees anything (bot/chat_guard.py): malformed requests, sender ids that are not
+- before Rasa sees anything (bot/chat_guard.py): bodies not declared JSON and posts from
+  origins that do not embed the widget (a cross-site form post would otherwise be processed),
+  malformed requests, messages starting with "/" that are not one of our button payloads
+  (neutralised to plain text: Rasa would log them verbatim, and /restart or /session_start
+  would reset the conversation and its lookup limit), sender ids that are not
   ids and clients over their rate limit are refused with a Dutch text; over-long messages get
   the "te lang" answer without being stored; sensitive data (national number, IBAN, card
   number, health or criminal details) is redacted from the text (bot/sensitive.py) and the
@@ -36,10 +40,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import chat_guard, limits, message_guard
+from bot import chat_guard, limits, message_guard, settings
+from bot.answer_choice import TOPIC_ENTITY
 from bot.chat_forms import MAILBOX as PRIVACY_EMAIL
 
 logger = logging.getLogger(__name__)
+
+BUTTON_ENTITIES = (TOPIC_ENTITY,)  # the only entity a button payload of ours sets (bot.answers)
 
 UNAVAILABLE = ("Sorry, ik kan je bericht nu even niet verwerken. Probeer het over een paar "
                f"minuten opnieuw; dringend? Mail {PRIVACY_EMAIL}.")
@@ -109,6 +116,8 @@ class ChatChannel(RestInput):
                 return _json(_reply("onbekend", UNAVAILABLE), 503)
             strict_tracker_store(agent)
             try:
+                chat_guard.check_browser(request.headers.get("content-type"), request.headers.get("origin"),
+                                         settings.widget_origins())
                 chat = chat_guard.parse(request.body or b"")
                 client = limits.client_key(chat_guard.client_address(
                     request.ip or "", request.headers.get("x-forwarded-for")))
@@ -119,7 +128,8 @@ class ChatChannel(RestInput):
                              refused.refusal.retry_after)
             if len(chat.text) > message_guard.MAX_MESSAGE_CHARS:
                 return _json(_reply(chat.sender, too_long_text(agent)))  # not stored: never reaches Rasa
-            prepared = chat_guard.prepare(chat.text)
+            text = chat_guard.neutralise_command(chat.text, agent.domain.intents, BUTTON_ENTITIES)
+            prepared = chat_guard.prepare(text)
             collector = CollectingOutputChannel()
             message = UserMessage(prepared.text, collector, chat.sender, input_channel=self.name(),
                                   metadata={"client": client})

@@ -42,6 +42,28 @@ TOO_LARGE = Refusal(413, "Je bericht is veel te lang voor de chat. Stel je vraag
                          f"{MAILBOX}.")
 
 
+NOT_JSON = Refusal(415, "Dit bericht kon ik niet lezen: de chat neemt alleen berichten van de chatwidget aan. "
+                        "Herlaad de pagina en probeer het opnieuw.")
+WRONG_ORIGIN = Refusal(403, "Deze chat is alleen te gebruiken vanaf de website van KMO-verzekeringen. "
+                            f"Vragen over je privacy? Mail {MAILBOX}.")
+
+
+def check_browser(content_type: Optional[str], origin: Optional[str], allowed: Iterable[str]) -> None:
+    """Refuse what another website could make a visitor's browser send (issue 15, finding 9).
+
+    A cross-site ``text/plain`` or form post needs no CORS preflight: CORS only hides the reply,
+    the message itself would still be processed (and stored, and could start a form). So the
+    body must be declared JSON (which a cross-site page can only send after a preflight that
+    CORS refuses), and a request that names its origin must come from a site that embeds the
+    widget. Requests without an Origin header (curl, our own tools, server-to-server) carry no
+    visitor's cookies or identity and pass this check."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise RefusedError(NOT_JSON)
+    if origin is not None and origin.rstrip("/") not in {o.rstrip("/") for o in allowed}:
+        raise RefusedError(WRONG_ORIGIN)
+
+
 def parse(body: bytes) -> ChatRequest:
     """The sender and text of a POST body, or a Refusal (raised)."""
     if len(body) > MAX_BODY_BYTES:
@@ -61,6 +83,40 @@ def parse(body: bytes) -> ChatRequest:
     if not isinstance(text, str):
         raise RefusedError(BAD_REQUEST)
     return ChatRequest(sender, clean(text))
+
+
+# What a visitor's message may start with "/" for: the payloads of our own buttons, i.e. an
+# intent of the domain, optionally with the one entity a button sets (the topic of a
+# "Bedoel je ...?" button, bot.answers.topic_payload). Rasa's own commands are not for visitors:
+# /restart and /session_start reset the conversation (and with it the per-conversation limit
+# on status lookups), /back rewinds it.
+VISITOR_FORBIDDEN_INTENTS = frozenset({"restart", "session_start", "back"})
+_COMMAND = re.compile(r"/(\w{1,64})(\{.{0,200}\})?", re.S)
+
+
+def neutralise_command(text: str, intents: Iterable[str], button_entities: Iterable[str]) -> str:
+    """The text unchanged when it is not a command or is one of our button payloads; otherwise
+    the text without its leading slashes, so that Rasa reads it as an ordinary message.
+
+    Rasa treats any message starting with "/" as an intent payload: an unknown one is logged
+    verbatim with whatever personal data it holds (issue 15, finding 10), a known one skips
+    the NLU, and Rasa's own commands reset the conversation. Neutralised, the message goes
+    through the NLU like any other text (and through redaction)."""
+    if not text.startswith("/"):
+        return text
+    match = _COMMAND.fullmatch(text)
+    if match and match.group(1) in set(intents) - VISITOR_FORBIDDEN_INTENTS:
+        if match.group(2) is None:
+            return text
+        try:
+            entities = json.loads(match.group(2))
+        except ValueError:
+            entities = None
+        allowed = set(button_entities)
+        if (isinstance(entities, dict) and entities and set(entities) <= allowed
+                and all(isinstance(v, str) and len(v) <= 64 for v in entities.values())):
+            return text
+    return text.lstrip("/").strip()
 
 
 def clean(text: str) -> str:
