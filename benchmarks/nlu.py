@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import evaluation, paths, spacy_model, training  # noqa: E402
 from bot.assistant import Assistant  # noqa: E402
+from bot.deployment import Deployment  # noqa: E402
 from bot.processes import ActionServer, free_port, quiet_env, wait_for_http  # noqa: E402
 from bot.quiet import quiet_library_warnings  # noqa: E402
 from tests.test_nlu_data import load_examples  # noqa: E402
@@ -52,9 +53,8 @@ def server_memory(model: Path) -> tuple[float, float, float]:
     port = free_port()
     with ActionServer() as actions, tempfile.TemporaryDirectory() as tmp:
         endpoints = Path(tmp) / "endpoints.yml"
-        endpoints.write_text(
-            f"action_endpoint:\n  url: {actions.url}\ntracker_store:\n  type: SQL\n"
-            f"  dialect: sqlite\n  db: {tmp}/bench.db\n", encoding="utf-8")
+        Deployment(f"sqlite:///{tmp}/bench.db", None).write_endpoints(endpoints, actions.url,
+                                                                     action_token=actions.token)
         cmd = training.rasa_command("run", "--model", str(model), "--endpoints", str(endpoints),
                                     "--credentials", str(paths.CREDENTIALS), "--port", str(port),
                                     "--interface", "127.0.0.1")

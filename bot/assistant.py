@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot import answer_choice, outcomes, paths, settings, spacy_model, topics
+from bot import answer_choice, limits, outcomes, paths, settings, spacy_model, topics
 from bot.processes import ActionServer
 
 # Rasa's own default slots are internal bookkeeping, not what the visitor told us.
@@ -84,7 +84,7 @@ class Assistant:
         await loop.run_in_executor(None, migrate, self.database_url)
         await loop.run_in_executor(None, self.action_server.start)
         endpoints = AvailableEndpoints(
-            action=EndpointConfig(url=self.action_server.url),
+            action=EndpointConfig(**self.action_server.endpoint()),
             tracker_store=EndpointConfig(**settings.tracker_store_settings(self.database_url)),
         )
         self.agent = await load_agent(model_path=str(model), endpoints=endpoints)
@@ -108,7 +108,8 @@ class Assistant:
 
         prepared = chat_guard.prepare(text)  # as the chat channel does: cleaned, redacted, capped
         output = CollectingOutputChannel()
-        await self.agent.handle_message(UserMessage(prepared.text, output, sender_id))
+        await self.agent.handle_message(UserMessage(prepared.text, output, sender_id,
+                                                    metadata={"client": limits.local_client(sender_id)}))
         tracker = await self.agent.tracker_store.retrieve(sender_id)
         parse_data = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
         intent = parse_data.get("intent") or {}

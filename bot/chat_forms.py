@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import contact, limits, optouts, request_flow, rights
+from bot import contact, limits, optouts, request_flow, rights, sensitive
 from bot.form_input import ALL_CHANNELS, SKIP
 from bot.store.db import Store
 
@@ -148,14 +148,54 @@ LOOKUP_LIMIT_REACHED = ("Vanaf dit adres werd de status al vaak opgevraagd. Prob
 
 
 def _over_limit(limit: "limits.Limit", client: Optional[str]) -> bool:
-    """Per-client limits need the client's hash from the chat channel; without it (converse,
-    shell) only the per-conversation limits apply."""
+    """Per-client limits need the client's key (the chat channel's hash of the address; the
+    local tools' per-conversation key, bot.limits.local_client)."""
     return bool(client) and not limits.shared().allow(limit, client)
+
+
+NO_CLIENT = ("Ik kan dit verzoek hier niet registreren. Mail het naar " + MAILBOX + "; vermeld je naam en "
+             "wat je vraagt.")
+UNCHECKED = "Een van je antwoorden kan ik zo niet registreren. Je verzoek is niet verstuurd; begin gerust opnieuw."
+
+
+def recheck(slots: Dict[str, object]) -> Optional[str]:
+    """What is wrong with the form's values, checked again right before storing, or None.
+
+    The form validates every answer as it comes in; this repeats the format checks on what
+    arrives at the submit action, so that a value that did not pass the form (a slot set any
+    other way) is never stored (issue 15, finding 4)."""
+    from bot import form_input
+
+    request_type = slots.get("request_type")
+    if request_type not in request_flow.TYPE_LABELS:
+        return UNCHECKED
+    name = str(slots.get("requester_name") or "")
+    if form_input.name(name) != name.strip() or form_input.looks_like_sentence(name):
+        return UNCHECKED
+    number = slots.get("customer_number")
+    if number not in (None, SKIP) and form_input.customer_number(str(number)) is None:
+        return UNCHECKED
+    details = slots.get("request_details")
+    if needs_details(str(request_type)) and details and len(str(details)) > form_input.MAX_DETAILS_CHARS:
+        return UNCHECKED
+    try:
+        contact.normalise_email(str(slots.get("requester_email") or ""))
+    except contact.InvalidContact:
+        return UNCHECKED
+    return None
 
 
 def submit_rights_request(store: Optional[Store], slots: Dict[str, object],
                           conversation_id: Optional[str], client: Optional[str] = None) -> Outcome:
-    """Store the request (and queue its e-mails); confirm only what was committed."""
+    """Store the request (and queue its e-mails); confirm only what was committed.
+
+    Every front door (chat channel, converse, shell) gives a client key; a call without one
+    did not come through them and registers nothing."""
+    if not client:
+        return Outcome(NO_CLIENT, stored=False)
+    problem = recheck(slots)  # before the limit: a refused value uses up nothing
+    if problem:
+        return Outcome(problem, stored=False)
     if _over_limit(limits.requests_per_client(), client):
         return Outcome(CLIENT_LIMIT_REACHED, stored=False)
     request_type = str(slots.get("request_type"))
@@ -164,7 +204,8 @@ def submit_rights_request(store: Optional[Store], slots: Dict[str, object],
         request_type=request_type, name=str(slots.get("requester_name") or ""),
         email=str(slots.get("requester_email") or ""),
         customer_number=None if number in (None, SKIP) else str(number),
-        details=str(slots.get("request_details")) if needs_details(request_type) and slots.get("request_details") else None,
+        details=(sensitive.redact(str(slots.get("request_details"))).text
+                 if needs_details(request_type) and slots.get("request_details") else None),
         conversation_id=conversation_id)
     try:
         if store is None:
@@ -222,6 +263,8 @@ def look_up(store: Optional[Store], reference: Optional[str], email: Optional[st
         return Outcome(TOO_MANY, stored=False, extra={"failures": failures})
     if reference == NO_REFERENCE:  # not a lookup: counts neither as a failure nor against the limit
         return Outcome(NO_REFERENCE_TEXT, stored=False, extra={"failures": failures})
+    if not client:  # not through one of our front doors: no lookup without a per-client limit
+        return Outcome(NOT_FOUND, stored=False, extra={"failures": failures + 1})
     if _over_limit(limits.lookups_per_client(), client):
         return Outcome(LOOKUP_LIMIT_REACHED, stored=False, extra={"failures": failures})
     try:

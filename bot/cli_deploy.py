@@ -10,7 +10,7 @@ import sys
 import threading
 from typing import Dict, List, NoReturn, Optional
 
-from bot import paths, settings
+from bot import action_auth, paths, settings
 
 COMPONENTS = ("rasa", "actions", "console", "site", "models", "jobs")
 
@@ -41,7 +41,13 @@ def _serve_rasa(args: argparse.Namespace) -> int:
         return 1
     actions_url = os.environ.get("PRIVACYBOT_ACTIONS_URL", "http://127.0.0.1:5055/webhook")
     models_url = os.environ.get("PRIVACYBOT_MODELS_URL") or None
-    endpoints = deployment.write_endpoints(paths.VAR / f"endpoints-serve-{args.port}.yml", actions_url, models_url)
+    token = action_auth.configured_token()  # the action server refuses calls without it
+    trouble = action_auth.problem(token)
+    if trouble:
+        print(f"De Rasa-server start niet: {trouble}", file=sys.stderr)
+        return 2
+    endpoints = deployment.write_endpoints(paths.VAR / f"endpoints-serve-{args.port}.yml", actions_url, models_url,
+                                           action_token=token)
     origins = settings.widget_origins()
     return _exec(training.rasa_command(
         "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(paths.CREDENTIALS),
@@ -79,7 +85,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     # The same command lines as `privacybot run` uses (bot/processes.py), in the foreground.
     server = {
-        "actions": lambda: ActionServer(port=port or 5055),
+        "actions": lambda: ActionServer(port=port or 5055, new_token=False),  # PRIVACYBOT_ACTION_TOKEN or no start
         "console": lambda: ConsoleServer(port=port or 8001,
                                          secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1"),
         "site": lambda: SiteServer(rasa_url=os.environ.get("PRIVACYBOT_CHAT_URL", "http://127.0.0.1:5005"),

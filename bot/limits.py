@@ -140,3 +140,10 @@ def client_key(address: str) -> str:
     from bot.tokens import secret_key
 
     return hmac.new(secret_key().encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def local_client(conversation_id: str) -> str:
+    """The client key of the local tools (``privacybot converse``, ``privacybot shell``): they
+    have no visitor's address, and the actions register or look up nothing without a client
+    key. One key per conversation, so their per-client limits act per conversation, as before."""
+    return client_key(f"lokaal:{conversation_id}")

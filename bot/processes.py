@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot import QUIET_ENV, paths, private_files, settings
+from bot import QUIET_ENV, action_auth, paths, private_files, settings
 
 
 def quiet_env() -> dict:
@@ -103,13 +103,26 @@ class ActionServer(LocalServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhook"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, new_token: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
-        # rasa_sdk listens on SANIC_HOST, 0.0.0.0 unless told: its webhook has no authentication.
+        # rasa_sdk listens on SANIC_HOST, 0.0.0.0 unless told.
         self.env.setdefault("SANIC_HOST", settings.bind_address())
+        # The secret every action call must carry (bot.action_auth): the configured one, or a
+        # new one for this server's lifetime (local stacks); ``new_token=False`` (``serve
+        # actions``) leaves it unset so the server refuses to start without the setting.
+        token = self.env.get(action_auth.ENV) or action_auth.configured_token()
+        if token is None and new_token:
+            token = action_auth.new_token()
+        if token:
+            self.env[action_auth.ENV] = token
+        self.token: Optional[str] = token
+
+    def endpoint(self) -> Dict:
+        """The ``action_endpoint`` of the endpoints file for a Rasa server that calls this one."""
+        return action_auth.endpoint(self.url, self.token)
 
     def command(self) -> List[str]:
-        return [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+        return [sys.executable, "-m", "bot.action_server", "--actions", "actions",
                 "--port", str(self.port), "--quiet"]
 
 
@@ -174,6 +187,10 @@ class RasaServer(LocalServer):
                  interface: str = "127.0.0.1", **kwargs) -> None:
         super().__init__(**kwargs)
         self.model, self.endpoints, self.cors, self.interface = model, endpoints, list(cors), interface
+        # The chat channel refuses posts from other origins than the ones CORS lets read the
+        # replies (bot.chat_guard.check_browser): one list for both, through the setting.
+        if self.cors:
+            self.env.setdefault("PRIVACYBOT_WIDGET_ORIGINS", ",".join(self.cors))
         if kwargs.get("log_file") is None:
             self.log_file = paths.VAR / "logs" / f"rasa-{self.port}.log"
 

@@ -42,11 +42,15 @@ def contact_url() -> str:
     return os.environ.get("PRIVACYBOT_CONTACT_URL") or f"{site_url()}/#contact"
 
 
+# Rasa's SQL store, but it does not write the visitor's client key (bot.private_tracker_store).
+TRACKER_STORE_TYPE = "bot.private_tracker_store.PrivateSQLTrackerStore"
+
+
 def tracker_store_settings(url: str) -> Dict[str, Any]:
     """Rasa SQLTrackerStore settings (the keys of endpoints.yml's tracker_store) for a URL."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
-    settings: Dict[str, Any] = {"type": "SQL"}
+    settings: Dict[str, Any] = {"type": TRACKER_STORE_TYPE}
     if backend == "sqlite":
         db = parsed.database or str(paths.VAR / "privacybot.db")
         db_path = os.path.join(str(paths.ROOT), db) if not os.path.isabs(db) else db

@@ -57,7 +57,8 @@ class Stack:
             if self.models:
                 self.models.start()
             self.deployment.write_endpoints(self.endpoints, self.actions.url,
-                                            self.models.url if self.models else None)
+                                            self.models.url if self.models else None,
+                                            action_token=self.actions.token)
             for server in self.rasa:
                 server.launch()
             deadline = time.monotonic() + timeout

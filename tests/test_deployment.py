@@ -39,7 +39,7 @@ def test_several_instances_get_the_shared_stores_and_our_lock_store(tmp_path):
                                         "http://models:5056/model")
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600  # it holds passwords
     written = yaml.safe_load(target.read_text())
-    assert written["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "url": "db.internal",
+    assert written["tracker_store"] == {"type": settings.TRACKER_STORE_TYPE, "dialect": "postgresql", "url": "db.internal",
                                         "port": 5433, "db": "privacybot", "username": "bot", "password": "s3cret"}
     assert written["lock_store"] == {"type": "bot.locks.AtomicRedisLockStore", "url": "cache.internal",
                                      "port": 6380, "db": 3, "key_prefix": "privacybot", "lock_lifetime": 15,

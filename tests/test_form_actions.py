@@ -26,7 +26,8 @@ SLOTS = {"request_type": "rectification", "requester_name": "Jan Peeters", "requ
 def tracker(slots: dict, text: str = "ja", intent: str = "affirm", confidence: float = 0.99,
             requested_slot: str | None = None, loop: str | None = None) -> Tracker:
     return Tracker("visitor-1", {**slots, "requested_slot": requested_slot},
-                   {"text": text, "intent": {"name": intent, "confidence": confidence}},
+                   {"text": text, "intent": {"name": intent, "confidence": confidence},
+                    "metadata": {"client": "test-client"}},  # as every front door of ours sends it
                    [], False, None, {"name": loop} if loop else {}, "action_listen")
 
 
