@@ -190,7 +190,7 @@ def test_unsubscribing_from_chat_and_by_link(trained_model, tmp_path, monkeypatc
         say(port, "visitor-unsub", "ik wil geen reclame meer ontvangen")
         say(port, "visitor-unsub", "per e-mail")
         reply = say(port, "visitor-unsub", "Marie.Claes@Example.be")
-        assert "uitgeschreven" in reply[0]["text"]
+        assert "geen reclame (meer)" in reply[0]["text"]  # one reply whether or not already listed
         assert staff("optouts", "check", "marie.claes@example.be", env=env).returncode == 0
         assert staff("optouts", "check", "0470 99 88 77", env=env).returncode == 1
 
