@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import html
 from functools import lru_cache
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import request_flow, tokens, unsubscribe_links
+from bot import chat_forms, request_flow, rights, tokens, unsubscribe_links
 from bot.contact import InvalidContact
 from bot.store.db import Store, open_store
 
@@ -57,6 +57,18 @@ async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
+def verified_page(request: Any) -> Tuple[str, str]:
+    """Title and body after a click on the verification link, true to the request's status: a
+    request staff already rejected or closed must not read "bevestigd, we behandelen het"."""
+    reference = html.escape(request.reference)
+    if request.status in (rights.OPEN, rights.IN_PROGRESS):
+        return "Bedankt", (f"<p>Je e-mailadres is bevestigd. We behandelen verzoek {reference} uiterlijk op "
+                           f"{request.deadline.strftime('%d/%m/%Y')}.</p>")
+    status = html.escape(chat_forms.STATUS_TEXT.get(request.status, "is niet meer open"))
+    return "Verzoek " + request.reference, (f"<p>Verzoek {reference} {status}. Er is niets gewijzigd. Vragen? "
+                                             f"Mail {html.escape(chat_forms.MAILBOX)} met je referentie.</p>")
+
+
 class PrivacyLinks(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -77,9 +89,7 @@ class PrivacyLinks(InputChannel):
                 confirmed = await _in_thread(request_flow.confirm_by_link, _store(), token)
             except tokens.TokenError as exc:
                 return page("Link werkt niet", f"<p>{html.escape(str(exc))} Er is niets gewijzigd.</p>", status=400)
-            return page("Bedankt", f"<p>Je e-mailadres is bevestigd. We behandelen verzoek "
-                                   f"{html.escape(confirmed.reference)} uiterlijk op "
-                                   f"{confirmed.deadline.strftime('%d/%m/%Y')}.</p>")
+            return page(*verified_page(confirmed))
 
         @links.route("/unsubscribe", methods=["GET", "POST"])
         async def unsubscribe(request: Request) -> response.HTTPResponse:

@@ -161,3 +161,13 @@ def test_optout_search_is_a_post_with_the_same_rules(console):
     audited = [a for a in staff_audit.recent(store, limit=1000)
                if a.username == "officer-opt" and a.action == "search_optouts"]
     assert len(audited) == 2
+
+
+def test_agents_cannot_open_the_optout_list(console):
+    """The README's role table promised agents the opt-out list; the code rightly refuses it
+    (a list of addresses is personal data an agent does not need)."""
+    agent = login(console, "agent1")
+    answer = agent.get(f"{console['url']}/optouts", allow_redirects=False)
+    assert answer.status_code == 403 and "jan.peeters@example.be" not in answer.text
+    officer = login(console, "officer1")
+    assert "jan.peeters@example.be" in officer.get(f"{console['url']}/optouts").text
