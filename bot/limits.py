@@ -137,9 +137,9 @@ def shared() -> Limiter:
 
 def client_key(address: str) -> str:
     """A keyed hash of a client address: counts per address without storing the address."""
-    from bot.tokens import secret_key
+    from bot import keys
 
-    return hmac.new(secret_key().encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
+    return hmac.new(keys.key("address").encode(), address.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def local_client(conversation_id: str) -> str:

@@ -1,6 +1,6 @@
 """Signed, expiring links (e-mail verification, unsubscribe) as JWTs (PyJWT, HS256).
 
-The key comes from PRIVACYBOT_SECRET_KEY. Without it, a random key is made once and kept in
+The key is bot.keys.key("links"): PRIVACYBOT_LINK_KEY, else PRIVACYBOT_SECRET_KEY. Without either, a random key is made once and kept in
 var/secret_key (mode 0600), so that a developer's links keep working across restarts; it is
 never in the repository. Production sets the variable (README: rotating secrets)."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Optional
 
 import jwt
 
-from bot import paths, private_files
+from bot import keys, paths, private_files
 
 KEY_FILE = paths.VAR / "secret_key"
 ALGORITHM = "HS256"
@@ -38,7 +38,7 @@ def sign(purpose: str, subject: str, ttl: Optional[timedelta], now: Optional[dat
     claims = {"pur": purpose, "sub": subject, "iat": int(issued.timestamp())}
     if ttl is not None:
         claims["exp"] = int((issued + ttl).timestamp())
-    return jwt.encode(claims, key or secret_key(), algorithm=ALGORITHM)
+    return jwt.encode(claims, key or keys.key("links"), algorithm=ALGORITHM)
 
 
 def verify(token: str, purpose: str, now: Optional[datetime] = None, key: Optional[str] = None) -> str:
@@ -46,9 +46,9 @@ def verify(token: str, purpose: str, now: Optional[datetime] = None, key: Option
     options = {"require": ["pur", "sub", "iat"]}
     try:
         if now is None:
-            claims = jwt.decode(token, key or secret_key(), algorithms=[ALGORITHM], options=options)
+            claims = jwt.decode(token, key or keys.key("links"), algorithms=[ALGORITHM], options=options)
         else:  # for tests and the expiry job: judge expiry at a given moment
-            claims = jwt.decode(token, key or secret_key(), algorithms=[ALGORITHM],
+            claims = jwt.decode(token, key or keys.key("links"), algorithms=[ALGORITHM],
                                 options={**options, "verify_exp": False})
             if "exp" in claims and claims["exp"] < now.timestamp():
                 raise jwt.ExpiredSignatureError("expired")

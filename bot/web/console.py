@@ -22,8 +22,8 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 
-from bot import (chat_forms, chat_guard, contact, conversations, limits, optouts, rights, review, retention, settings,
-                 staff_audit, staff_users, subjects, tokens)
+from bot import (chat_forms, chat_guard, contact, conversations, keys, limits, optouts, rights, review, retention,
+                 settings, staff_audit, staff_users, subjects)
 from bot.store.db import Store, open_store
 
 WEB = Path(__file__).parent
@@ -35,8 +35,9 @@ STATUS_LABELS = {"unverified": "niet bevestigd", "open": "open", "in_progress": 
 
 
 def derived_key(purpose: str) -> bytes:
-    """A key per purpose from the one configured secret (tokens.secret_key)."""
-    return hashlib.sha256(f"{purpose}:{tokens.secret_key()}".encode()).digest()
+    """A key per use (session cookie, CSRF) from the console's own secret (bot.keys): the
+    internet-facing Rasa processes never hold it."""
+    return hashlib.sha256(f"{purpose}:{keys.key('console')}".encode()).digest()
 
 
 class CsrfForm(Form):
