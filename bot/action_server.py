@@ -1,4 +1,4 @@
-"""The action server: rasa_sdk's own, with the one check it lacks (bot.action_auth).
+"""The action server: rasa_sdk's own, with the one check it lacks (bot.internal_auth).
 
 ``python -m bot.action_server --actions actions --port 5055`` takes rasa_sdk's arguments. Every
 request but the health check must carry PRIVACYBOT_ACTION_TOKEN in the X-Privacybot-Action-Token
@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from bot import action_auth
+from bot.internal_auth import ACTIONS
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = {"/health"}  # the container and stack health checks
@@ -28,7 +28,7 @@ def build_app(actions: str, token: str):
     async def require_token(request):
         if request.path in OPEN_PATHS:
             return None
-        if not action_auth.accepts(request.headers.get(action_auth.HEADER), token):
+        if not ACTIONS.accepts(request.headers.get(ACTIONS.header), token):
             logger.warning("actie-aanroep geweigerd zonder geldig geheim van %s", request.ip)
             return response.json({"error": "niet toegestaan"}, status=401)
         return None
@@ -47,8 +47,8 @@ def main(argv=None) -> int:
     from rasa_sdk.endpoint import create_argument_parser
 
     args = create_argument_parser().parse_args(argv)
-    token = action_auth.configured_token()
-    trouble = action_auth.problem(token)
+    token = ACTIONS.configured()
+    trouble = ACTIONS.problem(token)
     if trouble:
         print(f"De actieserver start niet: {trouble}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ import sys
 import threading
 from typing import Dict, List, NoReturn, Optional
 
-from bot import action_auth, paths, settings
+from bot import internal_auth, paths, settings
 
 COMPONENTS = ("rasa", "actions", "console", "site", "models", "jobs")
 
@@ -41,13 +41,17 @@ def _serve_rasa(args: argparse.Namespace) -> int:
         return 1
     actions_url = os.environ.get("PRIVACYBOT_ACTIONS_URL", "http://127.0.0.1:5055/webhook")
     models_url = os.environ.get("PRIVACYBOT_MODELS_URL") or None
-    token = action_auth.configured_token()  # the action server refuses calls without it
-    trouble = action_auth.problem(token)
-    if trouble:
-        print(f"De Rasa-server start niet: {trouble}", file=sys.stderr)
-        return 2
+    # The action server (and the model server, when used) refuse calls without their secret.
+    tokens = {secret: secret.configured() for secret in
+              (internal_auth.ACTIONS, *((internal_auth.MODELS,) if models_url else ()))}
+    for secret, token in tokens.items():
+        trouble = secret.problem(token)
+        if trouble:
+            print(f"De Rasa-server start niet: {trouble}", file=sys.stderr)
+            return 2
     endpoints = deployment.write_endpoints(paths.VAR / f"endpoints-serve-{args.port}.yml", actions_url, models_url,
-                                           action_token=token)
+                                           action_token=tokens[internal_auth.ACTIONS],
+                                           model_token=tokens.get(internal_auth.MODELS))
     origins = settings.widget_origins()
     return _exec(training.rasa_command(
         "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(paths.CREDENTIALS),
@@ -90,7 +94,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                                          secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1"),
         "site": lambda: SiteServer(rasa_url=os.environ.get("PRIVACYBOT_CHAT_URL", "http://127.0.0.1:5005"),
                                    port=port or 8000),
-        "models": lambda: ModelServer(port=port or 5056),
+        "models": lambda: ModelServer(port=port or 5056, new_token=False),  # PRIVACYBOT_MODEL_TOKEN or no start
     }[args.component]()
     return _exec(server.command(), server.env)
 

@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, Optional
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot import action_auth, paths, private_files, settings
+from bot import internal_auth, paths, private_files, settings
 
 NGINX_TEMPLATE = paths.ROOT / "deploy" / "nginx" / "privacybot.conf.template"
 
@@ -52,27 +52,28 @@ class Deployment:
         return self
 
     def endpoints(self, actions_url: str, models_url: Optional[str] = None,
-                  model_pull_seconds: Optional[int] = None, action_token: Optional[str] = None) -> Dict:
+                  model_pull_seconds: Optional[int] = None, action_token: Optional[str] = None,
+                  model_token: Optional[str] = None) -> Dict:
         """The content of endpoints.yml for a Rasa server of this deployment; ``action_token``
-        is the secret the action server demands (bot.action_auth)."""
+        and ``model_token`` are the secrets the action and model servers demand (bot.internal_auth)."""
         endpoints: Dict = {
-            "action_endpoint": action_auth.endpoint(actions_url, action_token),
+            "action_endpoint": internal_auth.ACTIONS.endpoint(actions_url, action_token),
             "tracker_store": settings.tracker_store_settings(self.database_url),
         }
         if self.redis_url:
             endpoints["lock_store"] = lock_store_settings(self.redis_url, self.lock_lifetime)
         if models_url:  # Rasa polls it and loads a newly promoted model without a restart
             pull = model_pull_seconds or int(os.environ.get("PRIVACYBOT_MODEL_PULL_SECONDS", "10"))
-            endpoints["models"] = {"url": models_url, "wait_time_between_pulls": pull}
+            endpoints["models"] = internal_auth.MODELS.endpoint(models_url, model_token, wait_time_between_pulls=pull)
         return endpoints
 
     def write_endpoints(self, target: Path, actions_url: str, models_url: Optional[str] = None,
-                        action_token: Optional[str] = None) -> Path:
+                        action_token: Optional[str] = None, model_token: Optional[str] = None) -> Path:
         """Write endpoints.yml readable by its owner only: it holds the action token and may hold
         database and Redis passwords."""
         with private_files.open_private(target) as handle:
-            yaml.safe_dump(self.endpoints(actions_url, models_url, action_token=action_token), handle,
-                           sort_keys=False)
+            yaml.safe_dump(self.endpoints(actions_url, models_url, action_token=action_token,
+                                          model_token=model_token), handle, sort_keys=False)
         return target
 
 

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot import QUIET_ENV, action_auth, paths, private_files, settings
+from bot import QUIET_ENV, internal_auth, paths, private_files, settings
 
 
 def quiet_env() -> dict:
@@ -94,6 +94,16 @@ class LocalServer:
         self.stop()
 
 
+def _token(env: Dict[str, str], secret: "internal_auth.Secret", new_token: bool) -> Optional[str]:
+    """The secret a server demands: from its env, the environment, or new; put in its env."""
+    token = env.get(secret.env) or secret.configured()
+    if token is None and new_token:
+        token = internal_auth.new_token()
+    if token:
+        env[secret.env] = token
+    return token
+
+
 class ActionServer(LocalServer):
     """The real rasa_sdk action server, serving ``actions/`` on a local port."""
 
@@ -107,19 +117,14 @@ class ActionServer(LocalServer):
         super().__init__(**kwargs)
         # rasa_sdk listens on SANIC_HOST, 0.0.0.0 unless told.
         self.env.setdefault("SANIC_HOST", settings.bind_address())
-        # The secret every action call must carry (bot.action_auth): the configured one, or a
+        # The secret every action call must carry (bot.internal_auth): the configured one, or a
         # new one for this server's lifetime (local stacks); ``new_token=False`` (``serve
         # actions``) leaves it unset so the server refuses to start without the setting.
-        token = self.env.get(action_auth.ENV) or action_auth.configured_token()
-        if token is None and new_token:
-            token = action_auth.new_token()
-        if token:
-            self.env[action_auth.ENV] = token
-        self.token: Optional[str] = token
+        self.token = _token(self.env, internal_auth.ACTIONS, new_token)
 
     def endpoint(self) -> Dict:
         """The ``action_endpoint`` of the endpoints file for a Rasa server that calls this one."""
-        return action_auth.endpoint(self.url, self.token)
+        return internal_auth.ACTIONS.endpoint(self.url, self.token)
 
     def command(self) -> List[str]:
         return [sys.executable, "-m", "bot.action_server", "--actions", "actions",
@@ -168,6 +173,11 @@ class ModelServer(LocalServer):
     """Serves the model in use to the Rasa server (bot/web/model_server.py)."""
 
     name = "models"
+
+    def __init__(self, new_token: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # It hands out the model, training data included: only to callers with the secret.
+        self.token = _token(self.env, internal_auth.MODELS, new_token)
 
     @property
     def url(self) -> str:

@@ -58,7 +58,8 @@ class Stack:
                 self.models.start()
             self.deployment.write_endpoints(self.endpoints, self.actions.url,
                                             self.models.url if self.models else None,
-                                            action_token=self.actions.token)
+                                            action_token=self.actions.token,
+                                            model_token=self.models.token if self.models else None)
             for server in self.rasa:
                 server.launch()
             deadline = time.monotonic() + timeout

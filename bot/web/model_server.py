@@ -2,20 +2,25 @@
 file with its name as ETag, or 304 when Rasa already has it. Rasa polls it, so a promoted
 model (``privacybot retrain``, ``models rollback``) is loaded without a restart, while the
 conversations in the tracker store simply go on. It listens on PRIVACYBOT_BIND
-(127.0.0.1; in containers only on their internal network): a model holds its training data."""
+(127.0.0.1; in containers only on their internal network) and hands the model only to callers
+with PRIVACYBOT_MODEL_TOKEN (bot.internal_auth): a model holds its training data."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Optional
 
 from aiohttp import web
 
 from bot import model_registry, paths, settings
+from bot.internal_auth import MODELS
 
 
-def make_app(models_dir: Path = paths.MODELS) -> web.Application:
+def make_app(models_dir: Path = paths.MODELS, token: Optional[str] = None) -> web.Application:
     async def model(request: web.Request) -> web.StreamResponse:
+        if not token or not MODELS.accepts(request.headers.get(MODELS.header), token):
+            raise web.HTTPUnauthorized(text="niet toegestaan")
         current = model_registry.current(models_dir)
         if current is None:
             raise web.HTTPNotFound(text="geen model")
@@ -51,7 +56,12 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument("--port", type=int, default=5056)
     parser.add_argument("--models", default=str(paths.MODELS))
     args = parser.parse_args(argv)
-    web.run_app(make_app(Path(args.models)), host=settings.bind_address(), port=args.port, print=None, access_log=None)
+    token = MODELS.configured()
+    trouble = MODELS.problem(token)
+    if trouble:
+        print(f"De modelserver start niet: {trouble}", file=sys.stderr)
+        raise SystemExit(2)
+    web.run_app(make_app(Path(args.models), token), host=settings.bind_address(), port=args.port, print=None, access_log=None)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import sys
 
 import sqlalchemy as sa
 
-from bot import action_auth, chat_forms, paths
+from bot import chat_forms, paths
+from bot.internal_auth import ACTIONS
 from bot.processes import quiet_env
 
 from tests.security.test_running_stack import request, say, text_of
@@ -47,7 +48,7 @@ def stored_emails(stack) -> list:
 def test_without_the_secret_no_action_runs(stack):
     body = action_call("action_submit_rights_request", "victim-conversation", SLOTS,
                        {"client": "aanvaller"})
-    for headers in ({}, {action_auth.HEADER: "geraden"}, {action_auth.HEADER: stack.actions.token[:-1]},
+    for headers in ({}, {ACTIONS.header: "geraden"}, {ACTIONS.header: stack.actions.token[:-1]},
                     {"Authorization": f"Bearer {stack.actions.token}"}):
         status, _, raw = request(stack.actions.url, body, headers={"Content-Type": "application/json", **headers})
         assert status == 401, (headers, status, raw[:200])
@@ -62,7 +63,7 @@ def test_the_health_check_stays_open(stack):
 
 
 def test_with_a_leaked_secret_unchecked_fields_are_still_refused(stack):
-    headers = {"Content-Type": "application/json", action_auth.HEADER: stack.actions.token}
+    headers = {"Content-Type": "application/json", ACTIONS.header: stack.actions.token}
     bad = [dict(SLOTS, requester_name="<script>alert(1)</script>"),
            dict(SLOTS, requester_name="ik wil eigenlijk inzage"),
            dict(SLOTS, requester_email="geen-adres"),
@@ -83,7 +84,7 @@ def test_with_a_leaked_secret_unchecked_fields_are_still_refused(stack):
 
 
 def test_lookups_without_a_client_key_find_nothing(stack):
-    headers = {"Content-Type": "application/json", action_auth.HEADER: stack.actions.token}
+    headers = {"Content-Type": "application/json", ACTIONS.header: stack.actions.token}
     slots = {"lookup_reference": "PRV-0000000001", "lookup_email": "iemand@example.be", "lookup_failures": 0}
     status, _, raw = request(stack.actions.url, action_call("action_lookup_status", "leak-lookup", slots),
                              headers=headers)
@@ -102,13 +103,13 @@ def test_the_chat_itself_still_reaches_its_actions(stack):
 
 
 def test_the_action_server_does_not_start_without_its_secret():
-    env = {k: v for k, v in quiet_env().items() if k != action_auth.ENV}
+    env = {k: v for k, v in quiet_env().items() if k != ACTIONS.env}
     result = subprocess.run([sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", "0"],
                             cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "PRIVACYBOT_ACTION_TOKEN ontbreekt" in result.stderr and "Traceback" not in result.stderr
     result = subprocess.run([sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", "0"],
-                            cwd=paths.ROOT, env={**env, action_auth.ENV: "kort"}, capture_output=True, text=True,
+                            cwd=paths.ROOT, env={**env, ACTIONS.env: "kort"}, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2 and "te kort" in result.stderr
 
@@ -121,9 +122,9 @@ def test_every_endpoints_file_carries_the_secret(tmp_path):
     target = Deployment(f"sqlite:///{tmp_path / 'x.db'}", None).write_endpoints(
         tmp_path / "endpoints.yml", "http://actions:5055/webhook", action_token="t" * 40)
     written = yaml.safe_load(target.read_text())
-    assert written["action_endpoint"]["headers"] == {action_auth.HEADER: "t" * 40}
+    assert written["action_endpoint"]["headers"] == {ACTIONS.header: "t" * 40}
     repo = yaml.safe_load((paths.ROOT / "endpoints.yml").read_text())
-    assert repo["action_endpoint"]["headers"] == {action_auth.HEADER: "${PRIVACYBOT_ACTION_TOKEN}"}
+    assert repo["action_endpoint"]["headers"] == {ACTIONS.header: "${PRIVACYBOT_ACTION_TOKEN}"}
     compose = yaml.safe_load((paths.ROOT / "compose.yaml").read_text())
     for service in ("actions", "rasa1", "rasa2"):
         assert "PRIVACYBOT_ACTION_TOKEN" in compose["services"][service]["environment"], service
