@@ -88,6 +88,24 @@ def too_long_text(agent: Any) -> str:
     return template.replace("{max_chars}", str(message_guard.MAX_MESSAGE_CHARS))
 
 
+async def _plain_root(_request: Request) -> HTTPResponse:
+    return response.text("ok", headers=HEADERS)
+
+
+def hide_rasa_version(app: Any) -> int:
+    """Rasa answers ``GET /`` with "Hello from Rasa: 3.6.21": a free hint to anyone looking for
+    a known vulnerability of that version (issue 15, finding 15). The route stays (health checks
+    use it) but says only "ok". Rasa offers no setting for it, so its handler is swapped before
+    the server starts; returns how many routes were changed (1 when Rasa's route is there)."""
+    changed = 0
+    for route in app.router.routes:
+        handler = getattr(route, "handler", None)
+        if getattr(handler, "__module__", "") == "rasa.server" and getattr(handler, "__name__", "") == "hello":
+            route.handler = _plain_root
+            changed += 1
+    return changed
+
+
 class ChatChannel(RestInput):
     """POST /webhooks/rest/webhook {"sender": ..., "message": ...} -> the bot's replies."""
 
@@ -98,6 +116,10 @@ class ChatChannel(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
         limiter = limits.shared()
+
+        @webhook.listener("before_server_start")
+        async def hide_version(app, _loop) -> None:
+            hide_rasa_version(app)
 
         @webhook.listener("after_server_start")
         async def unwrap_at_start(app, _loop) -> None:
@@ -148,6 +170,9 @@ class ChatChannel(RestInput):
                 replies = _reply(chat.sender, NO_REPLY)
             if prepared.warning:
                 replies = _reply(chat.sender, prepared.warning) + replies
+                # The widget keeps the conversation in the tab's sessionStorage: it replaces the
+                # visitor's bubble with the text as stored, so the raw value is not kept there.
+                replies.append({"recipient_id": chat.sender, "custom": {"redacted": prepared.text}})
             return _json(replies)
 
         return webhook

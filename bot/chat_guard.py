@@ -76,7 +76,9 @@ def parse(body: bytes) -> ChatRequest:
         raise RefusedError(BAD_REQUEST)
     sender, text = payload.get("sender"), payload.get("message", "")
     # Without a sender Rasa would file the message under the shared id "default".
-    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+    # ".." too: the console refuses such ids (bot.conversations.valid_sender), so a conversation
+    # under one could be stored but never reviewed or erased by staff.
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender) or ".." in sender:
         raise RefusedError(BAD_REQUEST)
     if text is None:
         text = ""

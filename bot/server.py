@@ -52,6 +52,11 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, sit
     (paths.VAR / "endpoints.yml").unlink(missing_ok=True)
     stack = Stack(deployment, model, port=rasa_port, actions_port=actions_port, cors=widget_origins(site_port),
                   instance_ports=[base + i for i in range(deployment.instances)] if base and deployment.instances > 1 else None)
+    # The links in e-mails (signed by the action server and by the jobs in this process) point
+    # to where this run answers: `run --port 5010` must not mail links to port 5005.
+    if not os.environ.get("PRIVACYBOT_PUBLIC_URL"):
+        os.environ["PRIVACYBOT_PUBLIC_URL"] = stack.url
+        stack.actions.env["PRIVACYBOT_PUBLIC_URL"] = stack.url
     scheduler = jobs.Scheduler()
     site = SiteServer(rasa_url=stack.url, port=site_port,
                       teaser_delay_ms=int(os.environ.get("PRIVACYBOT_TEASER_DELAY_MS", "4000")))

@@ -27,8 +27,9 @@ SECRET = "server-test-key-" + "k" * 40
 @contextlib.contextmanager
 def start_server(tmp_path, **extra_env):
     rasa_port, actions_port, site_port = free_port(), free_port(), free_port()
-    env = dict(os.environ, PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
-               PRIVACYBOT_SECRET_KEY=SECRET, PRIVACYBOT_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
+    # No PRIVACYBOT_PUBLIC_URL: `run --port` itself must make the mailed links point to its port.
+    env = {k: v for k, v in os.environ.items() if k != "PRIVACYBOT_PUBLIC_URL"}
+    env.update(PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", PRIVACYBOT_SECRET_KEY=SECRET,
                PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"), PRIVACYBOT_JOB_INTERVAL="1", **extra_env)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
                              "--actions-port", str(actions_port), "--site-port", str(site_port), "--console-port", str(free_port())],
@@ -156,6 +157,7 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
         assert reference in confirmation and reference in notification
         assert "Jan Peeters" not in notification and "jan.peeters" not in notification  # no personal data
         link = re.search(r"http://\S+/webhooks/privacy/verify\?token=\S+", confirmation).group(0)
+        assert link.startswith(f"http://127.0.0.1:{port}/")  # where this run answers, not 5005
         status, body, _ = fetch(link, "POST", b"")
         assert status == 200 and reference in body
 

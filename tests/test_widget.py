@@ -200,6 +200,25 @@ def test_markup_is_shown_as_text_never_run(stack, page):
     assert page.dialogs == []
 
 
+def test_sensitive_data_is_not_kept_in_the_tab_either(stack, page):
+    """The server redacts a national number before storing it; the widget kept the raw text in
+    sessionStorage, readable by any script of the host page (issue 15, finding 15). It now
+    keeps, and shows, the text as stored."""
+    from tests.security.test_running_stack import national_number
+
+    number = national_number()
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    ask(page, f"mijn rijksregisternummer is {number}, klopt dat bij jullie?")
+    wait_for_bot(page, "weggelaten")
+    mine = page.locator(f"{WIDGET} .message.user .bubble").last.text_content()
+    assert "[rijksregisternummer weggelaten]" in mine and number not in mine
+    kept = page.evaluate("() => sessionStorage.getItem('kmo-privacybot')")
+    assert number not in kept and number.replace(".", "").replace("-", "") not in kept
+    assert "weggelaten" in kept
+
+
 def test_widget_keeps_its_own_styles_and_adds_no_globals(stack, page):
     page.goto(stack["site"] + "privacy")  # a page of the same site without the widget
     plain = set(page.evaluate("() => Object.getOwnPropertyNames(window)"))

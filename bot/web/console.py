@@ -97,10 +97,22 @@ class Console:
     async def render(self, request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
         form = await self.form(request)
         user = request.get("user")
+        # A message left by the redirect after a POST (``redirect``): from the session, never from
+        # the URL, so a crafted link cannot put text of its choosing on a console page.
+        left = (await get_session(request)).pop("flash", None) or {}
+        if context.get("error") is None and left.get("error"):
+            context["error"] = left["error"]
         page = self.env.get_template(name).render(
             user=user, csrf=form.csrf_token.current_token, can=lambda p: bool(user) and staff_users.can(user.role, p),
-            flash=context.pop("flash", None), **context)
+            flash=context.pop("flash", None) or left.get("ok"), **context)
         return web.Response(text=page, content_type="text/html", status=status)
+
+    @staticmethod
+    async def redirect(request: web.Request, location: str, ok: Optional[str] = None,
+                       error: Optional[str] = None) -> web.HTTPFound:
+        """Redirect after a POST, with a message for the next page kept in the session."""
+        (await get_session(request))["flash"] = {"ok": ok, "error": error}
+        return web.HTTPFound(location)
 
     async def check_csrf(self, request: web.Request) -> Optional[web.Response]:
         form = await self.form(request, post=True)
@@ -242,7 +254,7 @@ class Console:
         requests = [r for r in rights.list_requests(self.store) if r.conversation_id == sender]
         return await self.render(request, "conversation.html", sender=sender, lines=lines, reveal=reveal,
                                  review=review.get_review(self.store, sender), intents=review.intent_choices(),
-                                 requests=requests, flash=request.query.get("ok"))
+                                 requests=requests)
 
     async def conversation_page(self, request: web.Request) -> web.Response:
         return await self.conversation(request)
@@ -264,7 +276,7 @@ class Console:
                                str(data.get("tags", "")), str(data.get("note", "")))
         except review.ReviewError as exc:
             return web.Response(text=str(exc), status=400)
-        raise web.HTTPFound(f"/conversations/{quote(sender, safe='')}?ok=Opgeslagen")
+        raise await self.redirect(request, f"/conversations/{quote(sender, safe='')}", ok="Opgeslagen")
 
     async def annotate(self, request: web.Request) -> web.Response:
         sender = request.match_info["sender"]
@@ -276,7 +288,8 @@ class Console:
                             str(data.get("intent", "")), request["user"].username)
         except (review.ReviewError, ValueError) as exc:
             return web.Response(text=str(exc), status=400)
-        raise web.HTTPFound(f"/conversations/{quote(sender, safe='')}?ok=Aan+de+annotatiewachtrij+toegevoegd")
+        raise await self.redirect(request, f"/conversations/{quote(sender, safe='')}",
+                                  ok="Aan de annotatiewachtrij toegevoegd")
 
     # ---- annotations -----------------------------------------------------------------------------
     async def annotations(self, request: web.Request) -> web.Response:
@@ -309,19 +322,19 @@ class Console:
             item = masked_request(item)
         return await self.render(request, "request.html", item=item, overdue=rights.is_overdue(item),
                                  next_statuses=sorted(rights.TRANSITIONS.get(item.status, set())),
-                                 error=request.query.get("error"), flash=request.query.get("ok"))
+                                 error=None)
 
     async def change_status(self, request: web.Request) -> web.Response:
         reference = request.match_info["reference"]
         data = await request.post()
         note = str(data.get("note", "")).strip()
         if not note:
-            raise web.HTTPFound(f"/requests/{reference}?" + urlencode({"error": "Een notitie is verplicht."}))
+            raise await self.redirect(request, f"/requests/{reference}", error="Een notitie is verplicht.")
         try:
             rights.change_status(self.store, reference, str(data.get("status", "")), request["user"].username, note)
         except rights.RequestError as exc:
-            raise web.HTTPFound(f"/requests/{reference}?" + urlencode({"error": str(exc)}))
-        raise web.HTTPFound(f"/requests/{reference}?ok=Status+gewijzigd")
+            raise await self.redirect(request, f"/requests/{reference}", error=str(exc))
+        raise await self.redirect(request, f"/requests/{reference}", ok="Status gewijzigd")
 
     async def optout_list(self, request: web.Request) -> web.Response:
         error = "Zoeken gaat via het zoekveld, niet via de adresbalk." if request.query.get("q") else None
@@ -361,8 +374,7 @@ class Console:
                 else:
                     staff_audit.record(self.store, request["user"].username, "search_subject",
                                        detail=f"{len(found)} gesprek(ken)")
-        return await self.render(request, "subjects.html", who=who, found=found, error=error,
-                                 flash=request.query.get("ok"))
+        return await self.render(request, "subjects.html", who=who, found=found, error=error)
 
     async def subjects_export(self, request: web.Request) -> web.Response:
         who = self._subject(await request.post())
@@ -387,19 +399,18 @@ class Console:
         counts = subjects.erase_conversations(self.store, found)
         staff_audit.record(self.store, request["user"].username, "erase_subject",
                            detail=f"{len(found)} gesprek(ken), {counts}")
-        raise web.HTTPFound("/subjects?" + urlencode({"ok": f"{len(found)} gesprek(ken) gewist."}))
+        raise await self.redirect(request, "/subjects", ok=f"{len(found)} gesprek(ken) gewist.")
 
     # ---- retention ---------------------------------------------------------------------------------------------
     async def purge_page(self, request: web.Request) -> web.Response:
         report = retention.purge(self.store, dry_run=True)
-        return await self.render(request, "purge.html", report=report, months=settings.chat_retention_months(),
-                                 flash=request.query.get("ok"))
+        return await self.render(request, "purge.html", report=report, months=settings.chat_retention_months())
 
     async def purge(self, request: web.Request) -> web.Response:
         report = retention.purge(self.store)
         staff_audit.record(self.store, request["user"].username, "purge",
                            detail=f"{report.conversations} gesprekken, {report.events} events")
-        raise web.HTTPFound("/purge?" + urlencode({"ok": f"{report.conversations} gesprek(ken) verwijderd."}))
+        raise await self.redirect(request, "/purge", ok=f"{report.conversations} gesprek(ken) verwijderd.")
 
     async def audit_page(self, request: web.Request) -> web.Response:
         """The audit log, paged and filtered from the address bar (staff accounts, action codes

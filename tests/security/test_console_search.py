@@ -171,3 +171,30 @@ def test_agents_cannot_open_the_optout_list(console):
     assert answer.status_code == 403 and "jan.peeters@example.be" not in answer.text
     officer = login(console, "officer1")
     assert "jan.peeters@example.be" in officer.get(f"{console['url']}/optouts").text
+
+
+def test_page_messages_cannot_be_put_in_a_link(console):
+    """`?ok=` and `?error=` were shown on the page as given: a crafted link could make the
+    console say anything ("Je account is geblokkeerd, bel ..."). Messages now come only from
+    the session, written by the redirect after a POST."""
+    officer = login(console, "officer1")
+    bait = "Uw account is geblokkeerd, bel 0900 123 456"
+    for path in ("/conversations/search-visitor", "/subjects", "/optouts"):
+        for key in ("ok", "error"):
+            page = officer.get(f"{console['url']}{path}", params={key: bait}).text
+            assert bait not in page, (path, key)
+    token = csrf_of(officer.get(f"{console['url']}/conversations/search-visitor").text)
+    saved = officer.post(f"{console['url']}/conversations/search-visitor/review",
+                         data={"reviewed": "1", "tags": "", "note": "", "csrf_token": token})
+    assert "?" not in saved.url and "Opgeslagen" in saved.text  # the real message still shows, once
+    assert "Opgeslagen" not in officer.get(saved.url).text
+
+
+def test_sender_ids_the_console_cannot_open_are_refused_by_the_chat():
+    from bot import chat_guard, conversations
+
+    for sender in ("a..b", "..", "x.."):
+        with pytest.raises(chat_guard.RefusedError):
+            chat_guard.parse(f'{{"sender": "{sender}", "message": "hallo"}}'.encode())
+        assert not conversations.valid_sender(sender)
+    assert chat_guard.parse(b'{"sender": "a.b", "message": "hallo"}').sender == "a.b"

@@ -128,3 +128,11 @@ def test_commands_that_are_not_ours_become_plain_text():
     assert chat_guard.neutralise_command("hallo /restart", intents, ()) == "hallo /restart"
     assert chat_guard.neutralise_command('/faq{"faq_topic": "bewaartermijn"}', intents, ("faq_topic",)) \
         == '/faq{"faq_topic": "bewaartermijn"}'
+
+
+def test_rasa_does_not_tell_its_version(stack):
+    import rasa
+
+    status, _, body = request(stack.url + "/")
+    assert status == 200 and body.decode() == "ok"
+    assert rasa.__version__ not in body.decode()

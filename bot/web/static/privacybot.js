@@ -199,6 +199,12 @@
       return post(message.payload).then(function (replies) {
         message.failed = false;
         (replies || []).forEach(function (reply) {
+          // Sensitive data was left out before storage: keep (and show) the text as stored,
+          // not the raw number, also in this tab's sessionStorage.
+          if (reply.custom && typeof reply.custom.redacted === "string" && message.from === "user") {
+            message.text = message.payload = reply.custom.redacted;
+            return;
+          }
           if (!reply.text && !(reply.buttons && reply.buttons.length)) return;
           state.messages.push({ from: "bot", text: reply.text || "", buttons: reply.buttons || [] });
         });
