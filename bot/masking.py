@@ -7,6 +7,9 @@ hidden by mistake costs staff a second look, a national register number shown by
 taken back.
 
 Everything here is plain Python without Rasa, so the console, exports and tests can use it cheaply.
+IBANs and national register numbers are found by the same detectors as the chat's redaction
+(bot/pii_detectors.py: one IBAN table, one way to read separators); this module adds its own policy:
+a number with a typo in its checksum is still hidden, because it is still someone's number.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import phonenumbers
 from phonenumbers import Leniency
+
+from bot import pii_detectors
 
 LABELS: dict[str, str] = {
     "email": "[e-mailadres]",
@@ -59,15 +64,6 @@ _PRV_REFERENCE = re.compile(r"\bPRV[\s-]?[0-9A-Z]{10}\b", re.I)
 # Starts only where a token starts: without the lookbehind a long run of letters is quadratic.
 _EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@(?:[\w-]+\.)+[^\W\d_]{2,}(?![\w-])")
 
-# An IBAN candidate runs on greedily ("BE68 5390 0754 7034 dank" takes "dank" too); _iban_end trims.
-_IBAN_CANDIDATE = re.compile(r"(?<![^\W_])[A-Z]{2} ?\d{2}(?:[ -]?[A-Z0-9]){10,32}", re.I | re.A)
-_IBAN_LENGTHS = {
-    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,
-    "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26, "IT": 27,
-    "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25,
-    "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "TR": 26,
-}
-
 # "klantnummer 884512", "klantnr. 884512", "polis 12/345.678", "dossiernummer: 4455": the word stays.
 _NUMBER_WORD = (r"(?:klant(?:en)?|polis|dossier|contract|schade|schadedossier|verzekerings|lid|aansluitings)"
                 r"\s?(?:nummer|nr\.?|n°|no\.)"
@@ -78,7 +74,8 @@ _CUSTOMER_NUMBER = re.compile(
     rf"(?<!\w)(?:{_NUMBER_WORD})(?:\s*(?::|#|=|is\b|was\b)\s*|\s+)(?P<value>{_NUMBER_VALUE})(?!\w)", re.I)
 _POLICY_TOKEN = re.compile(r"(?<!\w)POL[-/ ]?\d[\d/.-]*\d(?!\w)", re.I | re.A)  # "POL-2023-00417"
 
-# Belgian national register number: yy.mm.dd-sss.cc, also without or with other separators.
+# Belgian national register number: yy.mm.dd-sss.cc, also without or with other separators. It is
+# matched in pii_detectors.normalise's view, so "85,07,30 - 123.45" and "RRN85031212345" count too.
 _NATIONAL_NUMBER = re.compile(
     r"(?<![\w+])(?<!\d[./-])"  # not the tail of a longer number or of +32...
     r"(\d{2})[ ./-]?(\d{2})[ ./-]?(\d{2})[ ./-]?(\d{3})[ ./-]?(\d{2})"
@@ -131,48 +128,12 @@ class _Claims:
 
 
 # ---- detectors -------------------------------------------------------------------------------------
-def _iban_end(text: str, match: re.Match) -> Optional[int]:
-    """Where the IBAN in a greedy candidate ends: a checksum-valid prefix, or the country's length."""
-    country = match.group(0)[:2]
-    # "BE 68 ..." is an IBAN; "de 12 ..." only if the checksum says so.
-    checksum_only = match.group(0)[2] == " " and not country.isupper()
-    country = country.upper()
-    expected = _IBAN_LENGTHS.get(country)
-    ends = []  # (compact length, end offset) at each group boundary, longest first
-    count = 0
-    for offset in range(match.start(), match.end()):
-        if text[offset].isalnum():
-            count += 1
-            if offset + 1 >= len(text) or not text[offset + 1].isalnum():
-                ends.append((count, offset + 1))
-    ends.reverse()
-    for length, end in ends:
-        if 15 <= length <= 34 and (expected is None or length == expected):
-            compact = re.sub(r"[^0-9A-Za-z]", "", text[match.start():end]).upper()
-            if _iban_checksum_ok(compact):
-                return end
-    for length, end in ends:  # a typo in the checksum still leaves someone's bank account number
-        if length == expected and not checksum_only:
-            return end
-    return None
-
-
-def _iban_checksum_ok(compact: str) -> bool:
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(digits) % 97 == 1
-
-
 def _national_number_ok(match: re.Match) -> bool:
     """Checksum-valid, typed in the official format, or at least a plausible birth date."""
-    yy, mm, dd, serial, check = match.groups()
-    first = yy + mm + dd + serial
-    if int(check) in (97 - int(first) % 97, 97 - int("2" + first) % 97):
-        return True
-    if _NATIONAL_NUMBER_FORMATTED.fullmatch(match.group(0)):
-        return True
-    month, day = int(mm), int(dd)
-    return (month <= 12 or 20 <= month <= 32 or 40 <= month <= 52) and day <= 31
+    digits = "".join(match.groups())
+    return (pii_detectors.national_number_check_ok(digits)
+            or bool(_NATIONAL_NUMBER_FORMATTED.fullmatch(match.group(0)))
+            or pii_detectors.plausible_birth_date(digits))
 
 
 def _phone_spans(text: str) -> Iterator[Tuple[int, int]]:
@@ -279,17 +240,16 @@ def _mask_once(text: str, whole: Patterns, parts: Patterns) -> str:
             claims.claim(found.start(), found.end(), label)
     for found in _EMAIL.finditer(text):
         claims.claim(found.start(), found.end(), LABELS["email"])
-    for found in _IBAN_CANDIDATE.finditer(text):
-        end = _iban_end(text, found)
-        if end is not None:
-            claims.claim(found.start(), end, LABELS["iban"])
+    view = pii_detectors.normalise(text)
+    for iban in pii_detectors.iban_findings(view.text):  # a typo still leaves someone's account
+        claims.claim(*view.span(iban.start, iban.end), LABELS["iban"])
     for found in _POLICY_TOKEN.finditer(text):
         claims.claim(found.start(), found.end(), LABELS["customer_number"])
     for found in _CUSTOMER_NUMBER.finditer(text):
         claims.claim(found.start("value"), found.end("value"), LABELS["customer_number"])
-    for found in _NATIONAL_NUMBER.finditer(text):
+    for found in _NATIONAL_NUMBER.finditer(view.text):
         if _national_number_ok(found):
-            claims.claim(found.start(), found.end(), LABELS["national_number"])
+            claims.claim(*view.span(found.start(), found.end()), LABELS["national_number"])
     for start, end in _phone_spans(text):
         claims.claim(start, end, LABELS["phone"])
     _phone_runs(text, claims)

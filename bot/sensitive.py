@@ -20,20 +20,25 @@ criminal details described in other words than those listed here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator
+
+from bot import pii_detectors
 
 MAILBOX = "privacy@kmo-verzekeringen.be"  # as bot.chat_forms.MAILBOX, without its imports
 PLACEHOLDERS = {
     "national_number": "[rijksregisternummer weggelaten]", "iban": "[rekeningnummer weggelaten]",
     "card": "[kaartnummer weggelaten]", "health": "[gezondheidsgegeven weggelaten]",
-    "criminal": "[gerechtelijk gegeven weggelaten]",
+    "criminal": "[gerechtelijk gegeven weggelaten]", "religion": "[geloofsovertuiging weggelaten]",
+    "origin": "[afkomst weggelaten]", "orientation": "[seksuele geaardheid weggelaten]",
+    "political": "[politieke overtuiging weggelaten]", "union": "[vakbondslidmaatschap weggelaten]",
 }
 _PLAIN = {  # what the warning calls each category, in this order
     "national_number": "je rijksregisternummer", "iban": "een bankrekeningnummer (IBAN)",
     "card": "een kaartnummer", "health": "gegevens over je gezondheid",
-    "criminal": "gegevens over strafrechtelijke zaken",
+    "criminal": "gegevens over strafrechtelijke zaken", "religion": "je geloof of levensbeschouwing",
+    "origin": "je etnische afkomst", "orientation": "je seksuele geaardheid",
+    "political": "je politieke overtuiging", "union": "je lidmaatschap van een vakbond",
 }
 
 
@@ -43,39 +48,13 @@ class Redaction:
     categories: tuple[str, ...]  # sorted, unique keys of PLACEHOLDERS; () when nothing was found
 
 
-class _Fold:
-    """str.translate table mapping one character to one, so folded offsets are original offsets."""
-
-    def __getitem__(self, code: int) -> int:
-        if code < 128:
-            raise LookupError
-        if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII: "８５．０７"
-            return code - 0xFEE0
-        category = unicodedata.category(chr(code))
-        if category == "Nd":  # any decimal digit, Arabic-Indic included
-            return 0x30 + unicodedata.decimal(chr(code))
-        if category == "Zs":  # NBSP, narrow NBSP, thin and figure spaces
-            return 0x20
-        if category == "Pd" or code == 0x2212:  # hyphens, en/em dashes, minus sign
-            return 0x2D
-        raise LookupError
-
-
 # Left alone whatever they contain: e-mail addresses, request references, policy numbers.
 _PROTECTED = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+"
                         r"|(?<!\w)(?:PRV-[A-Z0-9]{10}|POL-\d[\d-]*)", re.I)
 
-# IBAN: a greedy candidate ("BE68 5390 0754 7034 dank" takes "dank" too); _iban_end trims it.
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?:[ -]?[A-Za-z0-9]){11,30}", re.A)
-_IBAN_LENGTHS = {entry[:2]: int(entry[2:]) for entry in (
-    "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DK18 DO28 EE20 "
-    "EG29 ES24 FI18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27 JO30 "
-    "KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 MC27 MD24 ME22 MK19 MR27 MT31 MU30 NL18 NO15 PK24 PL28 "
-    "PS29 PT25 QA29 RO24 RS22 SA24 SC31 SE24 SI19 SK24 SM27 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 "
-    "XK20").split()}
-
-# A run of digit groups, one space, dot or dash between groups; never the tail of a word or "+32".
-_DIGIT_RUN = re.compile(r"(?<![\w+])\d+(?:[ .-]\d+)*", re.A)
+# In a normalised view (pii_detectors.normalise) groups of digits stand one space apart; a run is
+# never the tail of a word or of "+32".
+_DIGIT_RUN = re.compile(r"(?<![\w+])\d+(?: \d+)*", re.A)
 _GROUP = re.compile(r"\d+", re.A)
 _NATIONAL_CUTS = (2, 4, 6, 9)  # yy.mm.dd-sss.cc: separators may only stand at these digit counts
 
@@ -86,25 +65,34 @@ def _terms(words: str) -> "re.Pattern[str]":
                       + r")(?!\w)", re.I)
 
 
-# Health: specific conditions, treatments and care; never "gezondheid(sgegevens)", "medische
-# gegevens" or "beperking" (of processing): those are words of questions about our policy.
+# ---- always: words that name a specific condition, treatment, offence ---------------------------
+# Health: never "gezondheid(sgegevens)", "medische gegevens" or "beperking" (of processing): those
+# are words of questions about our policy.
 _HEALTH_RE = _terms(r"""
-    \w*(?:kanker|tumor|tumoren|leukemie|diabetes|suikerziekte|depressie)\w* diabeti\w*
-    burn(?:-|_)?out\w* overspannen hiv(?:-?positief)? aids seropositief soa epilep\w* hartaanval\w*
-    hartinfarct\w* hart(?:falen|operatie|kwaal|ziekte|problemen) beroerte hersen(?:infarct|bloeding)
-    zwanger\w* bevalling\w* miskraam abortus ivf handicap\w* gehandicapt\w* mindervalide\w*
-    rolstoel\w* medicatie medicijn\w* medicament\w* antidepressiv\w* slaap(?:pil|middel)\w* insuline
-    methadon chemo\w* bestraling\w* radiotherapie dialyse psychiat\w* psycholo(?:og|oge|gen)
-    psychotherapie psychose psychotisch\w* schizofren\w* bipolai?r\w* autis\w* adhd angststoornis\w*
-    paniekaanval\w* eetstoornis\w* anorexia boulimi\w* versla(?:afd|ving)\w* alcoholis\w* afkick\w*
-    parkinson\w* alzheimer\w* dement(?:ie|erend\w*) multiple_sclerose reuma\w* astma\w* copd
-    mucoviscidose hepatitis tuberculose (?:long_)?covid(?:-?19)? allergie\w* geopereerd
+    \w*(?:kanker|tumor|tumoren|leukemie|suikerziek)\w* diabet\w* \w*depres+i\w* suikerpati\w*
+    \w+pati[eë]nte? ms-pati[eë]nte? burn(?:-|_)?out\w* overspannen hiv(?:-?positief)? aids
+    seropositief soa chlamydia syfilis herpes epilep\w* hartaanval\w* hartinfarct\w*
+    hart(?:falen|operatie|kwaal|ziekte|problemen|ritmestoornis\w*) pacemaker hoge_bloeddruk
+    beroerte hersen(?:infarct|bloeding|schudding) zwanger\w* bevalling\w* miskraam abortus ivf
+    handicap\w* gehandicapt\w* mindervalide\w* rolstoel\w* slechtziend\w* slechthorend\w*
+    gehoorapparaat incontinent\w* medicatie medicijn\w* medicament\w* antidepressiv\w*
+    slaap(?:pil|middel)\w* insuline methadon chemo\w* bestraling\w* radiotherapie dialyse
+    \w*transplantatie\w* revalidatie\w* psychiat\w* psycholo(?:og|oge|gen) psychotherapie psychose
+    psychotisch\w* psychische_(?:problemen|klachten|aandoening\w*|ziekte\w*|stoornis\w*)
+    mentale_(?:problemen|klachten) schizofren\w* bipolai?r\w* autis\w* adhd angststoornis\w*
+    paniekaanval\w* eetstoornis\w* anorexia boulimi\w* ptss posttraumatisch\w* zelfmoord\w*
+    zelfdoding su[iï]cid\w* \w*versla(?:afd|ving)\w* alcoholis\w*
+    (?:alcohol|drank|drugs|gok|cannabis)(?:probleem|problemen) afkick\w* parkinson\w* alzheimer\w*
+    dement(?:ie|erend\w*) multiple_sclerose sclerose ziekte_van_(?:crohn|lyme|pfeiffer|bechterew)
+    crohn lyme(?:ziekte)? pfeiffer hernia\w* rh?euma\w* artrose artritis fibromyalgie migraine
+    astma\w* asthma\w* copd mucoviscidose hepatitis tuberculose obesitas (?:long_)?covid(?:-?19)?
+    allergie\w* geopereerd chronisch_ziek\w* chronische_(?:ziekte|pijn|aandoening)\w*
     arbeidsongeschikte? arbeidsongeschiktheid_(?:door|wegens|na)_(?:een_|mijn_)?\w+ ziekteverlof
     ziekenbriefje doktersbriefje langdurig_ziek\w* ziek_thuis ziekgemeld ziekenhuisopname\w*
     (?:opname|opgenomen)_(?:geweest_)?in_(?:het|de|een)_(?:ziekenhuis|kliniek|psychiatrie)
     in_(?:het|de|een)_(?:ziekenhuis|kliniek)_(?:opgenomen|gelegen)
 """)
-# Criminal, always: offences, sentences and police measures that someone underwent.
+# Criminal: offences, sentences and police measures that someone underwent.
 _CRIMINAL_RE = _terms(r"""
     (?:in_(?:de|het)_)?(?:gevangenis|cel|bak|nor|jeugdinstelling)_gezeten enkelband vluchtmisdrijf
     (?:cel|gevangenis|werk|taak)straf\w* rijbewijs_(?:\w+_){0,3}?(?:ingetrokken|ingenomen|afgenomen)
@@ -116,10 +104,51 @@ _CRIMINAL_RE = _terms(r"""
     (?:opgepakt|aangehouden)_door_de_politie in_verdenking_gesteld strafrechtelijk_vervolgd
     problemen_met_(?:het_gerecht|justitie|de_politie)
 """)
-# Criminal, in context only: general words that questions about our policy use too (_first_person).
-_GENERAL_RE = _terms(r"""strafblad\w* strafregister\w* veroordee?l\w* gevangenis\w* rijverbod\w*
-    in_de_(?:cel|bak|nor) vervolgd (?:straf|ge)rechtelijk_verleden""")
-_FIRST_PERSON = {"ik", "mijn", "m'n", "mn", "me", "mij", "heb", "had", "ben", "was", "zat", "kreeg", "werd"}
+
+# ---- in a first-person statement only: words that questions about our policy use too ----------
+_PARTIES = (r"(?:n-va|nva|vlaams_belang|pvda|ptb|groen|vooruit|cd&v|cdv|open_vld|open-vld|vld"
+            r"|les_engag[eé]s|d[eé]fi|ecolo|mr|ps)")
+_STATEMENT_TERMS = {
+    "criminal": _terms(r"""strafbla\w* strafregister\w* veroordee?l\w* gevangenis\w* rijverbod\w*
+        in_de_(?:cel|bak|nor) vervolgd (?:straf|ge)rechtelijk_verleden rijden_onder_invloed"""),
+    # "MS" only as a word of its own: "ik heb MS", never "MS Teams" in "ik gebruik MS Teams"
+    "health": _terms(r"ms suiker depri corona blind doof operatie"),
+    "religion": _terms(r"""moslim\w* islamiet\w* islamitisch\w* christen\w* christelijk\w*
+        katholiek\w* protestant\w* evangelisch\w* jood joods\w* boeddhist\w* hindoe\w* sikh
+        athe[iï]st\w* agnost\w* jehova\w* getuige_van_jehova orthodox\w* gelovig\w* ongelovig\w*
+        vrijzinnig\w* bekeerd\w* praktiserend\w* ramadan hoofddoek\w* keppel tulband
+        naar_de_(?:moskee|synagoge|kerk|tempel)"""),
+    "origin": _terms(r"""marokkaan\w* turk turks turkse koerd\w* berber\w* arabier\w* arabisch\w*
+        congole\w* \w*afrikaan\w* aziaat\w* aziatisch\w* roma zigeuner\w* allochto\w* surina\w*
+        antilliaan\w* zwart zwarte migratieachtergrond van_\w+_(?:afkomst|origine|komaf)"""),
+    "orientation": _terms(r"""homo homoseksu\w* homofiel lesbisch\w* lesbienne bi biseksu\w* gay
+        queer panseksu\w* aseksu\w* holebi\w*"""),
+    "political": _terms(r"""communist\w* socialist\w* liberaal nationalist\w* anarchist\w*
+        marxist\w* fascist\w* extreem-?(?:rechts|links)\w* partijlid
+        lid_van_(?:een_|de_)?(?:politieke_)?partij
+        (?:stem|stemde|stemmen)_(?:\w+_)?(?:op_|voor_)?(?:de_|het_)?PARTY op_(?:de_|het_)?PARTY_gestemd
+        """.replace("PARTY", _PARTIES)),
+    "union": _terms(r"""vakbond vakbondslid vakbondsafgevaardigde vakbondsmilitant
+        syndica(?:al|le)_afgevaardigde delegee abvv acv acv-csc acv-puls acv_puls aclvb acod bbtk
+        setca cgsp vsoa lbc-nvk fgtb csc cgslb"""),
+}
+_ME = {"ik", "'k", "k", "ikke"}
+_POSSESSIVE = {"mijn", "m'n", "mn"}
+_FIRST_PERSON = _ME | _POSSESSIVE | {"me", "mij", "heb", "had", "ben", "was", "zat", "kreeg", "werd"}
+# Verbs of a first-person statement: "ik heb een strafblad", "ik ben moslim", "ik stem op ...".
+_VERBS = {"heb", "had", "ben", "was", "zat", "zit", "kreeg", "krijg", "werd", "word", "lijd",
+          "leed", "draag", "droeg", "kamp", "kampte", "sukkel", "ga", "ging", "doe", "deed", "voel",
+          "blijf", "stem", "stemde"}
+# Before "ik" they make a question, not a statement: "moet ik een strafblad voorleggen?"
+_ASKING = {"moet", "mag", "kan", "wil", "zal", "zou", "hoef", "moeten", "mogen", "kunnen", "vraag",
+           "vroeg", "vragen", "of", "wat", "welke", "hoe", "waarom", "wanneer"}
+# Words that may stand between the subject or verb and the term: "ik heb al jaren een strafblad".
+_FILLERS = set("""een 'n n al ook wel nog toch helaas jammer genoeg sinds lang lange jaren jaar maanden
+    maand weken week dagen paar vorig vorige vroeger ooit toen nu zelf in op aan last van met bij voor
+    lid aangesloten de het dit deze die zware zwaar ernstige ernstig lichte licht chronische chronisch
+    kleine klein oude oud erge erg echt eigenlijk dus dan geleden destijds soms gewoon altijd sindsdien
+    pas net even tijdje beetje diagnose officieel""".split())
+_CONJUNCTIONS = {"en", "maar", "want", "dus", "ook"}  # before a verb whose subject "ik" was dropped
 _ABOUT_POLICY = {"jullie", "u", "uw", "gegevens", "informatie", "info", "data", "vraag", "vragen",
                  "verwerken", "verwerkt", "bewaren", "bewaart", "uittreksel", "gevoelige", "zoals",
                  "bijvoorbeeld", "gezondheid"}
@@ -127,31 +156,40 @@ _CLAUSE_END = re.compile(r"[.,;:!?()\n]")
 _WORD = re.compile(r"[\w']+")
 
 
-def _iban_end(text: str, match: re.Match) -> tuple[int, bool]:
-    """End of the longest checksum-valid IBAN in a greedy candidate at a word end, and True; else
-    the end of one with its country's length but a typo, and False (its digits are no card), or -1."""
-    ends, count = [], 0
-    for i in range(match.start(), match.end()):
-        if text[i] not in " -":
-            count += 1
-            if count >= 15 and (i + 1 == len(text) or not text[i + 1].isalnum()):
-                ends.append(i + 1)
-    mistyped = -1
-    for end in reversed(ends):
-        compact = re.sub(r"[ -]", "", text[match.start():end])
-        expected = _IBAN_LENGTHS.get(compact[:2].upper())  # unknown country: only in capitals
-        if (len(compact) == expected if expected else compact[:2].isupper()) and _mod97(compact):
-            return end, True
-        if len(compact) == expected and mistyped < 0:
-            mistyped = end
-    return mistyped, False
+def _clause_words(text: str, start: int) -> list[str]:
+    """The lower-cased words of the clause before ``start``, at most 80 characters back."""
+    clause = _CLAUSE_END.split(text[max(0, start - 80):start])[-1]
+    return [word.lower() for word in _WORD.findall(clause)]
 
 
-def _mod97(compact: str) -> bool:
-    """ISO 13616: the country code and check digits moved to the end, letters as 10..35."""
-    return int("".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])) % 97 == 1
+def _statement(words: list[str]) -> bool:
+    """The clause ends in a first-person statement about the term that follows it: the subject or
+    its verb, then only fillers. "ik heb een strafblad", "dat ik sinds 2019 MS heb", "Heb een
+    strafblad", "ik ben moslim" and "mijn vakbond" count, whatever else the clause says about our
+    policy ("mogen jullie weten dat ik een strafblad heb?"); "ik heb een vraag over strafbladen",
+    "moet ik een strafblad voorleggen?" and "vragen jullie naar mijn strafblad?" do not."""
+    i = len(words) - 1
+    while i >= 0 and len(words) - i <= 6 and (words[i] in _FILLERS or words[i].isdigit()):
+        i -= 1
+    if i < 0 or len(words) - i > 6:
+        return False
+    before = words[i - 1] if i > 0 else ""
+    if words[i] in _ME:
+        return before not in _ASKING
+    if words[i] in _VERBS:
+        return before in _ME or before in _CONJUNCTIONS or before == ""
+    return words[i] in _POSSESSIVE and not _ABOUT_POLICY.intersection(words)
 
 
+def _first_person(words: list[str]) -> bool:
+    """For criminal words also: a first-person word among the clause's last five words and no word
+    of a question about our policy ("mijn zoon heeft een strafblad" counts; "verwerken jullie
+    gegevens over veroordelingen?", "moet ik een uittreksel uit het strafregister geven?" do not)."""
+    return _statement(words) or (bool(_FIRST_PERSON.intersection(words[-5:]))
+                                 and not _ABOUT_POLICY.intersection(words))
+
+
+# ---- numbers ---------------------------------------------------------------------------------------
 def _national_end(text: str, groups: list[tuple[int, int]], i: int) -> int:
     """Index of the last group of a valid national register (or BIS) number from group i, or -1."""
     size = 0
@@ -159,10 +197,7 @@ def _national_end(text: str, groups: list[tuple[int, int]], i: int) -> int:
         size += groups[j][1] - groups[j][0]
         if size == 11:
             digits = "".join(text[s:e] for s, e in groups[i:j + 1])
-            month, day, check = int(digits[2:4]), int(digits[4:6]), int(digits[9:])
-            plausible = day <= 31 and (month <= 12 or 20 <= month <= 32 or 40 <= month <= 52)
-            born = (int(digits[:9]), int("2" + digits[:9]))  # born before 2000, from 2000 on
-            return j if plausible and check in [97 - n % 97 for n in born] else -1
+            return j if pii_detectors.national_number_ok(digits) else -1
         if size not in _NATIONAL_CUTS:
             return -1
     return -1
@@ -173,45 +208,21 @@ def _card_end(text: str, groups: list[tuple[int, int]], i: int) -> int:
     Typed as one block, in fours (the last group shorter), or as 4-6-5 / 4-6-4."""
     best, first = -1, groups[i][1] - groups[i][0]
     for j in range(i, min(i + 5, len(groups)) if first == 4 else i + 1):
-        if j > i and text[groups[j - 1][1]] == ".":
-            break
         sizes = [e - s for s, e in groups[i:j + 1]]
         shaped = (len(sizes) == 1 or (len(sizes) >= 4 and set(sizes[:-1]) == {4} and sizes[-1] <= 4)
                   or sizes in ([4, 6, 5], [4, 6, 4]))
         digits = "".join(text[s:e] for s, e in groups[i:j + 1])
-        if shaped and 13 <= len(digits) <= 19 and digits[0] != "0" and _luhn(digits):
+        if shaped and 13 <= len(digits) <= 19 and digits[0] != "0" and pii_detectors.luhn_ok(digits):
             best = j
     return best
 
 
-def _luhn(digits: str) -> bool:
-    total = 0
-    for position, ch in enumerate(reversed(digits)):
-        value = int(ch) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def _first_person(text: str, start: int) -> bool:
-    """A general criminal word counts when the clause before it has a first-person word among its
-    last five words ("ik heb een strafblad", "mijn veroordeling") and no word of a question about
-    our policy ("verwerken jullie gegevens over veroordelingen?", "vragen jullie naar mijn
-    strafblad?", "moet ik een uittreksel uit het strafregister geven?")."""
-    clause = _CLAUSE_END.split(text[max(0, start - 80):start])[-1]
-    words = [word.lower() for word in _WORD.findall(clause)]
-    return bool(_FIRST_PERSON.intersection(words[-5:])) and not _ABOUT_POLICY.intersection(words)
-
-
-def _findings(text: str) -> Iterator[tuple[int, int, str]]:
-    """Candidate spans, most specific first; redact() keeps those that overlap nothing earlier."""
-    for found in _PROTECTED.finditer(text):
-        yield found.start(), found.end(), ""
-    pos = 0
-    while (found := _IBAN.search(text, pos)) is not None:
-        end, valid = _iban_end(text, found)
-        if end > 0:
-            yield found.start(), end, "iban" if valid else ""
-        pos = end if end > 0 else found.start() + 1
+def _number_findings(view: pii_detectors.View) -> Iterator[tuple[int, int, str]]:
+    """IBANs, national register and card numbers in the normalised view, at original offsets. An
+    IBAN with a typo is yielded as protected (""): its digits are no card number."""
+    text = view.text
+    for iban in pii_detectors.iban_findings(text):
+        yield (*view.span(iban.start, iban.end), "iban" if iban.valid else "")
     runs = [list(_GROUP.finditer(text, run.start(), run.end())) for run in _DIGIT_RUN.finditer(text)]
     for category, last_group in (("national_number", _national_end), ("card", _card_end)):
         for run in runs:
@@ -222,21 +233,31 @@ def _findings(text: str) -> Iterator[tuple[int, int, str]]:
             while i < len(groups):
                 j = last_group(text, groups, i)
                 if j >= 0:
-                    yield groups[i][0], groups[j][1], category
+                    yield (*view.span(groups[i][0], groups[j][1]), category)
                 i = j + 1 if j >= 0 else i + 1
+
+
+def _findings(text: str) -> Iterator[tuple[int, int, str]]:
+    """Candidate spans in the folded text, most specific first; redact() keeps those that overlap
+    nothing earlier."""
+    for found in _PROTECTED.finditer(text):
+        yield found.start(), found.end(), ""
+    yield from _number_findings(pii_detectors.normalise(text))
     for pattern, category in ((_CRIMINAL_RE, "criminal"), (_HEALTH_RE, "health")):
         for found in pattern.finditer(text):
             yield found.start(), found.end(), category
-    for found in _GENERAL_RE.finditer(text):
-        if _first_person(text, found.start()):
-            yield found.start(), found.end(), "criminal"
+    for category, pattern in _STATEMENT_TERMS.items():
+        counts = _first_person if category == "criminal" else _statement
+        for found in pattern.finditer(text):
+            if counts(_clause_words(text, found.start())):
+                yield found.start(), found.end(), category
 
 
 def redact(text: str) -> Redaction:
     """The message with national register, IBAN and card numbers and health and criminal details
     replaced by Dutch placeholders, so they never reach Rasa's tracker store. Never raises."""
     text = text if isinstance(text, str) else "" if text is None else str(text)
-    folded = text if text.isascii() else text.translate(_Fold())
+    folded = pii_detectors.fold(text)
     taken = bytearray(len(text))
     kept = []
     for start, end, category in _findings(folded):

@@ -275,7 +275,7 @@ HEALTH_FOUND = [
     ("ik ben arbeidsongeschikt sinds januari", "arbeidsongeschikt"),
     ("arbeidsongeschiktheid door ziekte sinds mei", "arbeidsongeschiktheid door ziekte"),
     ("ik ben epilepsiepatiënt", "epilepsiepatiënt"),
-    ("ik heb MS, multiple sclerose", "multiple sclerose"),
+    ("ik heb al jaren multiple sclerose", "multiple sclerose"),
 ]
 
 
