@@ -7,7 +7,7 @@ hidden by mistake costs staff a second look, a national register number shown by
 taken back.
 
 Everything here is plain Python without Rasa, so the console, exports and tests can use it cheaply.
-IBANs and national register numbers are found by the same detectors as the chat's redaction
+IBANs, national register and card numbers are found by the same detectors as the chat's redaction
 (bot/pii_detectors.py: one IBAN table, one way to read separators); this module adds its own policy:
 a number with a typo in its checksum is still hidden, because it is still someone's number.
 """
@@ -27,6 +27,7 @@ LABELS: dict[str, str] = {
     "phone": "[telefoonnummer]",
     "national_number": "[rijksregisternummer]",
     "iban": "[IBAN]",
+    "card": "[kaartnummer]",
     "customer_number": "[klantnummer]",
     "name": "[naam]",
     "address": "[adres]",
@@ -243,6 +244,8 @@ def _mask_once(text: str, whole: Patterns, parts: Patterns) -> str:
     view = pii_detectors.normalise(text)
     for iban in pii_detectors.iban_findings(view.text):  # a typo still leaves someone's account
         claims.claim(*view.span(iban.start, iban.end), LABELS["iban"])
+    for start, end in pii_detectors.card_findings(view.text):
+        claims.claim(*view.span(start, end), LABELS["card"])
     for found in _POLICY_TOKEN.finditer(text):
         claims.claim(found.start(), found.end(), LABELS["customer_number"])
     for found in _CUSTOMER_NUMBER.finditer(text):

@@ -21,14 +21,28 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Iterator, Mapping, Optional, Sequence
 
-# ISO 13616 IBAN registry (SWIFT), all 89 countries with their IBAN length. Territories that use
-# another country's code (Åland: FI, Jersey: GB, Réunion: FR, ...) have no entry of their own.
-IBAN_LENGTHS: Mapping[str, int] = MappingProxyType({entry[:2]: int(entry[2:]) for entry in (
-    "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 "
-    "DO28 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HN28 HR21 HU28 IE22 IL23 "
-    "IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 "
-    "MT31 MU30 NI28 NL18 NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 "
-    "SK24 SM27 SO23 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20 YE30").split()})
+# ISO 13616 IBAN registry (SWIFT): all 89 countries with the format of their BBAN, the part after
+# the check digits: "3n7n2n" is 3, 7 and 2 digits (n), "a" stands for capital letters, "c" for
+# letters or digits. Territories that use another country's code (Åland: FI, Jersey: GB,
+# Réunion: FR, ...) have no entry of their own.
+_BBAN_FORMATS = {entry[:2]: entry[3:] for entry in """
+    AD:4n4n12c AE:3n16n AL:8n16c AT:5n11n AZ:4a20c BA:3n3n8n2n BE:3n7n2n BG:4a4n2n8c BH:4a14c
+    BI:5n5n11n2n BR:8n5n10n1a1c BY:4c4n16c CH:5n12c CR:4n14n CY:3n5n16c CZ:4n6n10n DE:8n10n
+    DJ:5n5n11n2n DK:4n9n1n DO:4c20n EE:2n14n EG:4n4n17n ES:4n4n1n1n10n FI:3n11n FK:2a12n FO:4n9n1n
+    FR:5n5n11c2n GB:4a6n8n GE:2a16n GI:4a15c GL:4n9n1n GR:3n4n16c GT:4c20c HN:4a20n HR:7n10n
+    HU:3n4n1n15n1n IE:4a6n8n IL:3n3n13n IQ:4a3n12n IS:4n2n6n10n IT:1a5n5n12c JO:4a4n18c KW:4a22c
+    KZ:3n13c LB:4n20c LC:4a24c LI:5n12c LT:5n11n LU:3n13c LV:4a13c LY:3n3n15n MC:5n5n11c2n MD:2c18c
+    ME:3n13n2n MK:3n10c2n MN:4n12n MR:5n5n11n2n MT:4a5n18c MU:4a2n2n12n3n3a NI:4a20n NL:4a10n
+    NO:4n6n1n OM:3n16c PK:4a16c PL:8n16n PS:4a21c PT:4n4n11n2n QA:4a21c RO:4a16c RS:3n13n2n
+    RU:9n5n15c SA:2n18c SC:4a2n2n16n3a SD:2n12n SE:3n16n1n SI:5n8n2n SK:4n6n10n SM:1a5n5n12c
+    SO:4n3n12n ST:8n11n2n SV:4a20n TL:3n14n2n TN:2n3n13n2n TR:5n1n16c UA:6n19c VA:3n15n VG:4a16n
+    XK:4n10n2n YE:4a4n18c""".split()}
+_KINDS = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
+BBAN_PATTERNS: Mapping[str, "re.Pattern[str]"] = MappingProxyType({
+    country: re.compile("".join(f"{_KINDS[kind]}{{{count}}}" for count, kind in re.findall(r"(\d+)([nac])", spec)))
+    for country, spec in _BBAN_FORMATS.items()})
+IBAN_LENGTHS: Mapping[str, int] = MappingProxyType({
+    country: 4 + sum(int(count) for count in re.findall(r"\d+", spec)) for country, spec in _BBAN_FORMATS.items()})
 IBAN_MIN, IBAN_MAX = 15, 34  # the shortest (NO) and the longest length ISO 13616 allows
 
 
@@ -101,7 +115,7 @@ def fold(text: str) -> str:
 # Between two letters or digits (normalise checks that one of them is a digit): a dot, comma or
 # dash with up to three spaces either side, or two to six spaces. A single space stays as it is.
 _SEPARATOR = r"(?<=[A-Za-z0-9])(?:[ \t]{0,3}[.,-][ \t]{0,3}|[ \t]{2,6})(?=[A-Za-z0-9])"
-_BETWEEN_LETTER_AND_DIGIT = re.compile(r"[.-]|[ \t]+")  # "NL91.ABNA": not "7034, mijn"
+_BETWEEN_LETTER_AND_DIGIT = re.compile(r"[ \t]*[.-][ \t]*|[ \t]+")  # "NL91.ABNA", "NL91 - ABNA": not "7034, mijn"
 # Prefixes typed onto the number: "RRN85073003328", "INSZ-nr85...", "rijksregisternummer85...".
 _GLUED = (r"(?<![A-Za-z])(?:rijksregister|rrn?|insz|inss|niss|bis|nn)(?:-?(?:nummer|nr|no))?"
           r"(?=[0-9])")
@@ -163,7 +177,7 @@ class IbanFinding:
 
 def iban_findings(text: str) -> Iterator[IbanFinding]:
     """IBANs in a normalised text: per candidate the longest checksum-valid one that ends at a
-    word end, else one with its country's length and a typo (valid=False), unless it is written
+    word end, with its country's length and format, else one with a typo (valid=False), unless it is written
     casually ("is 85 07 ...": a lower-case country code and a space), which may be words and
     digits. An unknown country code counts only in capitals with a valid checksum."""
     pos = 0
@@ -189,9 +203,56 @@ def _iban_in(text: str, found: re.Match) -> Optional[IbanFinding]:
     typo = None
     for length, end in reversed(ends):
         compact = re.sub(r"[ -]", "", text[found.start():end]).upper()
-        right_length = length == expected if expected else country.isupper() and length <= IBAN_MAX
-        if right_length and mod97_ok(compact):
+        if expected:  # the country's length and BBAN format: "BE0123 456 789 zijn" is no IBAN
+            shaped = length == expected and bool(BBAN_PATTERNS[country.upper()].fullmatch(compact[4:]))
+        else:
+            shaped = country.isupper() and length <= IBAN_MAX
+        if shaped and mod97_ok(compact):
             return IbanFinding(found.start(), end, True)
-        if expected and length == expected and typo is None and not casual:
+        if expected and shaped and typo is None and not casual:
             typo = IbanFinding(found.start(), end, False)
     return typo
+
+
+# ---- digit runs and payment cards -----------------------------------------------------------------
+# In a normalised view groups of digits stand one space apart; a run is never the tail of a word or
+# of "+32".
+_DIGIT_RUN = re.compile(r"(?<![\w+])\d+(?: \d+)*", re.A)
+_GROUP = re.compile(r"\d+", re.A)
+
+Groups = list[tuple[int, int]]  # (start, end) of each group of digits in one run
+
+
+def digit_runs(text: str) -> Iterator[Groups]:
+    """The groups of each run of digits in a normalised text; a last group that runs on into a
+    word ("…28abc") is left out."""
+    for run in _DIGIT_RUN.finditer(text):
+        groups = [group.span() for group in _GROUP.finditer(text, run.start(), run.end())]
+        if groups and groups[-1][1] < len(text) and text[groups[-1][1]].isalnum():
+            groups.pop()
+        yield groups
+
+
+def card_end(text: str, groups: Groups, i: int) -> int:
+    """Index of the last group of the longest Luhn-valid card number from group i, or -1.
+    Typed as one block, in fours (the last group shorter), or as 4-6-5 / 4-6-4 (Amex, Diners)."""
+    best, first = -1, groups[i][1] - groups[i][0]
+    for j in range(i, min(i + 5, len(groups)) if first == 4 else i + 1):
+        sizes = [e - s for s, e in groups[i:j + 1]]
+        shaped = (len(sizes) == 1 or (len(sizes) >= 4 and set(sizes[:-1]) == {4} and sizes[-1] <= 4)
+                  or sizes in ([4, 6, 5], [4, 6, 4]))
+        digits = "".join(text[s:e] for s, e in groups[i:j + 1])
+        if shaped and 13 <= len(digits) <= 19 and digits[0] != "0" and luhn_ok(digits):
+            best = j
+    return best
+
+
+def card_findings(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each payment card number in a normalised text."""
+    for groups in digit_runs(text):
+        i = 0
+        while i < len(groups):
+            j = card_end(text, groups, i)
+            if j >= 0:
+                yield groups[i][0], groups[j][1]
+            i = j + 1 if j >= 0 else i + 1

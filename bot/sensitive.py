@@ -52,10 +52,6 @@ class Redaction:
 _PROTECTED = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+"
                         r"|(?<!\w)(?:PRV-[A-Z0-9]{10}|POL-\d[\d-]*)", re.I)
 
-# In a normalised view (pii_detectors.normalise) groups of digits stand one space apart; a run is
-# never the tail of a word or of "+32".
-_DIGIT_RUN = re.compile(r"(?<![\w+])\d+(?: \d+)*", re.A)
-_GROUP = re.compile(r"\d+", re.A)
 _NATIONAL_CUTS = (2, 4, 6, 9)  # yy.mm.dd-sss.cc: separators may only stand at these digit counts
 
 
@@ -112,18 +108,20 @@ _STATEMENT_TERMS = {
     "criminal": _terms(r"""strafbla\w* strafregister\w* veroordee?l\w* gevangenis\w* rijverbod\w*
         in_de_(?:cel|bak|nor) vervolgd (?:straf|ge)rechtelijk_verleden rijden_onder_invloed"""),
     # "MS" only as a word of its own: "ik heb MS", never "MS Teams" in "ik gebruik MS Teams"
-    "health": _terms(r"ms suiker depri corona blind doof operatie"),
-    "religion": _terms(r"""moslim\w* islamiet\w* islamitisch\w* christen\w* christelijk\w*
+    "health": _terms(r"ms suiker depri corona doof operatie"),
+    # never the Christelijke, Socialistische or Liberale Mutualiteit, nor a "liberaal beroep"
+    "religion": _terms(r"""moslim\w* islamiet\w* islamitisch\w* christen\w* christelijk\w*(?!_mutualiteit)
         katholiek\w* protestant\w* evangelisch\w* jood joods\w* boeddhist\w* hindoe\w* sikh
         athe[iï]st\w* agnost\w* jehova\w* getuige_van_jehova orthodox\w* gelovig\w* ongelovig\w*
         vrijzinnig\w* bekeerd\w* praktiserend\w* ramadan hoofddoek\w* keppel tulband
         naar_de_(?:moskee|synagoge|kerk|tempel)"""),
-    "origin": _terms(r"""marokkaan\w* turk turks turkse koerd\w* berber\w* arabier\w* arabisch\w*
-        congole\w* \w*afrikaan\w* aziaat\w* aziatisch\w* roma zigeuner\w* allochto\w* surina\w*
-        antilliaan\w* zwart zwarte migratieachtergrond van_\w+_(?:afkomst|origine|komaf)"""),
+    "origin": _terms(r"""marokkaan\w* turk turks turkse koerd\w* berber\w* arabier\w* congole\w*
+        afrikaan\w* noord-afrikaan\w* aziaat\w* roma zigeuner\w* allochto\w* surinaams\w*
+        surinamer\w* antilliaan\w* migratieachtergrond van_\w+_(?:afkomst|origine|komaf)"""),
     "orientation": _terms(r"""homo homoseksu\w* homofiel lesbisch\w* lesbienne bi biseksu\w* gay
         queer panseksu\w* aseksu\w* holebi\w*"""),
-    "political": _terms(r"""communist\w* socialist\w* liberaal nationalist\w* anarchist\w*
+    "political": _terms(r"""communist\w* socialist\w*(?!_mutualiteit) liberaal(?!_beroep) liberale(?!_mutualiteit)
+        nationalist\w* anarchist\w*
         marxist\w* fascist\w* extreem-?(?:rechts|links)\w* partijlid
         lid_van_(?:een_|de_)?(?:politieke_)?partij
         (?:stem|stemde|stemmen)_(?:\w+_)?(?:op_|voor_)?(?:de_|het_)?PARTY op_(?:de_|het_)?PARTY_gestemd
@@ -137,8 +135,8 @@ _POSSESSIVE = {"mijn", "m'n", "mn"}
 _FIRST_PERSON = _ME | _POSSESSIVE | {"me", "mij", "heb", "had", "ben", "was", "zat", "kreeg", "werd"}
 # Verbs of a first-person statement: "ik heb een strafblad", "ik ben moslim", "ik stem op ...".
 _VERBS = {"heb", "had", "ben", "was", "zat", "zit", "kreeg", "krijg", "werd", "word", "lijd",
-          "leed", "draag", "droeg", "kamp", "kampte", "sukkel", "ga", "ging", "doe", "deed", "voel",
-          "blijf", "stem", "stemde"}
+          "leed", "draag", "droeg", "kamp", "kampte", "sukkel", "ga", "ging", "voel", "blijf",
+          "stem", "stemde"}
 # Before "ik" they make a question, not a statement: "moet ik een strafblad voorleggen?"
 _ASKING = {"moet", "mag", "kan", "wil", "zal", "zou", "hoef", "moeten", "mogen", "kunnen", "vraag",
            "vroeg", "vragen", "of", "wat", "welke", "hoe", "waarom", "wanneer"}
@@ -203,38 +201,21 @@ def _national_end(text: str, groups: list[tuple[int, int]], i: int) -> int:
     return -1
 
 
-def _card_end(text: str, groups: list[tuple[int, int]], i: int) -> int:
-    """Index of the last group of the longest Luhn-valid card number from group i, or -1.
-    Typed as one block, in fours (the last group shorter), or as 4-6-5 / 4-6-4."""
-    best, first = -1, groups[i][1] - groups[i][0]
-    for j in range(i, min(i + 5, len(groups)) if first == 4 else i + 1):
-        sizes = [e - s for s, e in groups[i:j + 1]]
-        shaped = (len(sizes) == 1 or (len(sizes) >= 4 and set(sizes[:-1]) == {4} and sizes[-1] <= 4)
-                  or sizes in ([4, 6, 5], [4, 6, 4]))
-        digits = "".join(text[s:e] for s, e in groups[i:j + 1])
-        if shaped and 13 <= len(digits) <= 19 and digits[0] != "0" and pii_detectors.luhn_ok(digits):
-            best = j
-    return best
-
-
 def _number_findings(view: pii_detectors.View) -> Iterator[tuple[int, int, str]]:
     """IBANs, national register and card numbers in the normalised view, at original offsets. An
     IBAN with a typo is yielded as protected (""): its digits are no card number."""
     text = view.text
     for iban in pii_detectors.iban_findings(text):
         yield (*view.span(iban.start, iban.end), "iban" if iban.valid else "")
-    runs = [list(_GROUP.finditer(text, run.start(), run.end())) for run in _DIGIT_RUN.finditer(text)]
-    for category, last_group in (("national_number", _national_end), ("card", _card_end)):
-        for run in runs:
-            groups = [g.span() for g in run]
-            if groups and groups[-1][1] < len(text) and text[groups[-1][1]].isalnum():
-                groups.pop()  # "…28abc": the last group runs on into a word
-            i = 0
-            while i < len(groups):
-                j = last_group(text, groups, i)
-                if j >= 0:
-                    yield (*view.span(groups[i][0], groups[j][1]), category)
-                i = j + 1 if j >= 0 else i + 1
+    for groups in pii_detectors.digit_runs(text):
+        i = 0
+        while i < len(groups):
+            j = _national_end(text, groups, i)
+            if j >= 0:
+                yield (*view.span(groups[i][0], groups[j][1]), "national_number")
+            i = j + 1 if j >= 0 else i + 1
+    for start, end in pii_detectors.card_findings(text):
+        yield (*view.span(start, end), "card")
 
 
 def _findings(text: str) -> Iterator[tuple[int, int, str]]:

@@ -12,7 +12,7 @@ EMAIL, PHONE, NN, IBAN, NUMBER, NAME, ADDRESS = (
 
 def test_labels_and_slots_are_as_agreed() -> None:
     assert LABELS == {"email": "[e-mailadres]", "phone": "[telefoonnummer]",
-                      "national_number": "[rijksregisternummer]", "iban": "[IBAN]",
+                      "national_number": "[rijksregisternummer]", "iban": "[IBAN]", "card": "[kaartnummer]",
                       "customer_number": "[klantnummer]", "name": "[naam]", "address": "[adres]"}
     assert PERSONAL_SLOTS == {"requester_name": "name", "requester_email": "email",
                               "customer_number": "customer_number", "unsubscribe_email": "email",
