@@ -127,6 +127,23 @@ def test_sensitive_data_is_redacted_before_storage_and_never_logged(stack):
     assert "weggelaten" in stored  # the redacted text is what Rasa got
 
 
+def test_the_attackers_ordinary_spellings_are_redacted_before_storage(stack):
+    """Finding 3 of issue 15: these passed unredacted into the tracker store."""
+    number = national_number()
+    n = re.sub(r"\D", "", number)
+    spellings = [f"{n[:2]}.{n[2:4]}.{n[4:6]} - {n[6:9]}.{n[9:]}", f"{n[:2]},{n[2:4]},{n[4:6]},{n[6:9]},{n[9:]}",
+                 f"RRN{n}", "BE68.5390.0754.7034", "4111.1111.1111.1111"]
+    for i, spelling in enumerate(spellings):
+        status, replies = say(stack, f"sec-spelling-{i}", f"hoe lang bewaren jullie {spelling} ?")
+        assert status == 200 and "weggelaten" in text_of(replies), spelling
+    for i, statement in enumerate(["hoe lang bewaren jullie mijn gegevens want ik heb een strafblad",
+                                   "ik heb MS, welke gegevens hebben jullie", "ik ben moslim, wat weten jullie"]):
+        say(stack, f"sec-words-{i}", statement)
+    stored = stored_texts(stack)
+    for secret in [*spellings, n, "539007547034", "4111111111111111", "strafblad", " MS,", "moslim"]:
+        assert secret not in stored, secret
+
+
 def test_one_conversation_cannot_flood_the_channel(stack):
     statuses = [say(stack, "sec-flood", "hallo")[0] for _ in range(10)]
     assert statuses[:8] == [200] * 8 and statuses[8:] == [429, 429]
