@@ -160,3 +160,18 @@ class Annotation(Base):
     created_at = Column(UTCDateTime(), nullable=False)
     exported_at = Column(UTCDateTime())
     __table_args__ = (UniqueConstraint("sender_id", "event_id", name="uq_annotation_message"),)
+
+
+class AnswerFeedback(Base):
+    """A visitor's 👍/👎 on the answer to one of their messages (bot/feedback.py). No text and
+    nothing personal: the message is found by its Rasa message_id; the reason is a fixed code."""
+
+    __tablename__ = "answer_feedback"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    message_id = Column(String(64), nullable=False)
+    rating = Column(String(8), nullable=False, index=True)  # up, down
+    reason = Column(String(32))  # a key of bot.feedback.REASONS, only with "down"
+    created_at = Column(UTCDateTime(), nullable=False)
+    __table_args__ = (UniqueConstraint("sender_id", "message_id", name="uq_feedback_message"),)
