@@ -42,9 +42,13 @@ def fallback_response(latest: dict, user_parse_data: Iterable[dict]) -> str:
     guard: Optional[str] = latest.get("guard")
     if guard in GUARD_RESPONSES:
         return GUARD_RESPONSES[guard]
-    if (latest.get("intent") or {}).get("name") == "insurance_question":
+    intent = (latest.get("intent") or {}).get("name")
+    if intent == "insurance_question":
         return INSURANCE  # a customer's question with a route of its own, never a "miss"
+    if intent == "out_of_scope":
+        # Understood as off-topic, so the broker's contact route helps; the privacy mailbox
+        # of SECOND_MISS would send a second off-topic question to the wrong desk.
+        return UNRELATED
     if consecutive_misses(user_parse_data) >= 2:
         return SECOND_MISS
-    intent = (latest.get("intent") or {}).get("name")
-    return UNRELATED if intent == "out_of_scope" else FIRST_MISS
+    return FIRST_MISS
