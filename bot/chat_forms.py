@@ -88,20 +88,30 @@ def details_question(request_type: Optional[str]) -> str:
     return DETAILS_QUESTION.get(request_type or "", "Wat moeten we weten om je verzoek te behandelen?")
 
 
+BULLET = "• "  # the widget renders lines starting with this as a list (contract of issue 16)
+
+
+def _one_line(value: object) -> str:
+    """A value on one line: a toelichting typed with line breaks must not break the list."""
+    return " ".join(str(value).split())
+
+
 def summary(slots: Dict[str, object]) -> str:
-    """Everything the visitor gave, and what happens next, before asking to send it."""
+    """Everything the visitor gave, as a short list, and what happens next, before asking to
+    send it: one intro line, one "• " line per answer, then the question line."""
     request_type = slots.get("request_type")
-    lines = [f"Even nakijken. Verzoek: {type_label(request_type)}.",
-             f"Naam: {slots.get('requester_name')}. E-mailadres: {slots.get('requester_email')}."]
+    items = [("request_type", type_label(request_type)), ("requester_name", slots.get("requester_name")),
+             ("requester_email", slots.get("requester_email"))]
     number = slots.get("customer_number")
     if number and number != SKIP:
-        lines.append(f"Klant- of polisnummer: {number}.")
+        items.append(("customer_number", number))
     if needs_details(request_type) and slots.get("request_details"):
-        lines.append(f"Toelichting: {slots.get('request_details')}")
+        items.append(("request_details", slots.get("request_details")))
+    lines = ["Even nakijken of alles klopt:"]
+    lines += [f"{BULLET}{FIELD_LABELS[name]}: {_one_line(value)}" for name, value in items]
     lines.append(
-        f"Wat er gebeurt: we registreren je verzoek en mailen je een bevestigingslink; pas als je die binnen "
-        f"7 dagen aanklikt, behandelen we het: zo weten we dat je dat e-mailadres beheert (wie je bent, kunnen "
-        f"we je nog vragen). "
+        "Je krijgt een bevestigingslink per mail: pas als je die binnen 7 dagen aanklikt, behandelen we je "
+        "verzoek (zo weten we dat het e-mailadres van jou is; wie je bent, kunnen we je nog vragen). "
         f"{WHAT_HAPPENS.get(request_type or '', '')} We antwoorden binnen één maand. Zal ik het versturen?")
     return "\n".join(lines)
 
