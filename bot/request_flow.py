@@ -16,7 +16,7 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import limits, mail, rights, tokens
+from bot import limits, mail, rights, settings, tokens
 from bot.store.db import Store
 from bot.store.models import OutboxMessage, RequestEvent, RightsRequest
 
@@ -72,13 +72,16 @@ def _confirmation(request: RightsRequest, link: str) -> str:
 
 
 def _notification(request: RightsRequest, mailed: bool = True) -> str:
-    # No personal data in the mailbox: staff read the details with `privacybot requests show`.
+    """The staff mail about a new request. No personal data in the mailbox: it links to the
+    request in the console, where a privacy officer reads the details after logging in."""
     status = "nog niet bevestigd door de aanvrager."
     if not mailed:
         status += " Er ging geen bevestigingsmail uit: dat adres kreeg vandaag al het maximum."
     return (f"Nieuw privacyverzoek {request.reference} ({request.request_type}), ontvangen via de chat.\n"
-            f"Wettelijke termijn: {request.deadline.strftime('%d/%m/%Y')}. Status: {status}\n"
-            f"Details: privacybot requests show {request.reference}\n")
+            f"Wettelijke termijn: {request.deadline.strftime('%d/%m/%Y')}. Status: {status}\n\n"
+            f"Open het verzoek in de console (aanmelden vereist):\n"
+            f"{settings.console_request_url(request.reference)}\n\n"
+            "Naam en e-mailadres van de aanvrager staan bewust niet in deze mail.\n")
 
 
 def _may_mail(session: Session, recipient: str, at: datetime) -> bool:

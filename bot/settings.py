@@ -42,6 +42,18 @@ def contact_url() -> str:
     return os.environ.get("PRIVACYBOT_CONTACT_URL") or f"{site_url()}/#contact"
 
 
+def console_url() -> str:
+    """PRIVACYBOT_CONSOLE_URL: where staff open the console (http://127.0.0.1:8001, the console of
+    ``privacybot run``). The staff notification mail links to a request there, so a privacy officer
+    reads its details after logging in instead of in the mailbox."""
+    return (os.environ.get("PRIVACYBOT_CONSOLE_URL") or "http://127.0.0.1:8001").rstrip("/")
+
+
+def console_request_url(reference: str) -> str:
+    """The console page of one request (the route ``/requests/{reference}`` of bot/web/console.py)."""
+    return f"{console_url()}/requests/{reference}"
+
+
 # Rasa's SQL store, but it does not write the visitor's client key (bot.private_tracker_store).
 TRACKER_STORE_TYPE = "bot.private_tracker_store.PrivateSQLTrackerStore"
 

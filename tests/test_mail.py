@@ -70,3 +70,26 @@ def test_smtp_url_is_parsed_without_leaking_it(monkeypatch):
         "mail.example.be", 2465, "bot", "geheim!", True)
     with pytest.raises(ValueError):
         mail.SmtpTransport.from_url("http://mail.example.be")
+
+
+def test_the_staff_notification_links_to_the_request_in_the_console(store, monkeypatch):
+    """Issue 16: the privacy officer clicks through to the request, not a CLI command to copy."""
+    from bot import request_flow, rights
+
+    monkeypatch.setenv("PRIVACYBOT_SECRET_KEY", "mail-test-key-" + "m" * 40)
+    monkeypatch.setenv("PRIVACYBOT_CONSOLE_URL", "https://console.example.be/")
+    request = request_flow.submit(store, rights.NewRequest(request_type="erasure", name="Jan Peeters",
+                                                           email="jan@example.be"))
+    with store.session() as session:
+        [note] = [m for m in session.query(OutboxMessage).all() if m.kind == "notification"]
+    assert f"https://console.example.be/requests/{request.reference}\n" in note.body
+    assert "privacybot requests" not in note.body
+    assert "Jan Peeters" not in note.body and "jan@example.be" not in note.body  # still no personal data
+
+
+def test_the_console_url_defaults_to_the_local_console(monkeypatch):
+    from bot import settings
+
+    monkeypatch.delenv("PRIVACYBOT_CONSOLE_URL", raising=False)
+    assert settings.console_url() == "http://127.0.0.1:8001"
+    assert settings.console_request_url("PRV-ABCDEFGHJK") == "http://127.0.0.1:8001/requests/PRV-ABCDEFGHJK"
