@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import phonenumbers
@@ -230,10 +231,85 @@ def _known_patterns(known: Mapping[str, str]) -> Tuple[Patterns, Patterns]:
             [(compile_(body), label) for body, label in sorted(parts.items(), key=lambda kv: -len(kv[0]))])
 
 
-def _mask_once(text: str, whole: Patterns, parts: Patterns) -> str:
+# ---- the company's own public contact details -----------------------------------------------------
+# A bot message that says "mail privacy@kmo-verzekeringen.be" or gives the DPO's postal address is
+# no one's personal data: masked, it reads like a leak and hides the answer staff are checking.
+# Visitors' messages are masked as ever, even when a visitor types the same address.
+_STATEMENT_POSTAL = re.compile(  # "Wolvenpad 2, 3300 Tienen" or the two lines of a letter's address
+    r"(?<![\w-])([A-Z][\w'-]*(?: [a-z][\w'-]*)? \d{1,4}[a-z]?)\s*(?:,\s*|\n\s*)(\d{4} [A-Z][\w-]+(?: [A-Z][\w-]+)?)")
+_STATEMENT_COMPANY_NUMBER = re.compile(r"ondernemingsnummer\s+(\d[\d.]*\d)", re.I)
+_URL = re.compile(r"https?://[^\s<>\"')]+", re.I)
+
+
+def _statement_contacts(text: str) -> Tuple[List[str], List[str], List[str]]:
+    """E-mail addresses, postal addresses (street, and street with municipality) and company
+    numbers as the privacy statement publishes them: the one home of these facts."""
+    emails = sorted({found.group(0).lower() for found in _EMAIL.finditer(text)})
+    postal: List[str] = []
+    for found in _STATEMENT_POSTAL.finditer(text):
+        for value in (f"{found.group(1)}, {found.group(2)}", found.group(1)):
+            if value not in postal:
+                postal.append(value)
+    numbers = sorted({found.group(1) for found in _STATEMENT_COMPANY_NUMBER.finditer(text)})
+    return emails, postal, numbers
+
+
+@lru_cache(maxsize=4)
+def _public_patterns(statement: str, mailbox: str, sites: Tuple[str, ...]) -> List["re.Pattern[str]"]:
+    emails, postal, numbers = _statement_contacts(statement)
+    emails = sorted({*emails, mailbox.lower()} - {""})
+    patterns = [re.compile(rf"(?<![\w.%+'-]){re.escape(address)}(?![\w-])", re.I) for address in emails]
+    patterns += [re.compile(r"(?<!\w)" + r"[\s,]+".join(re.escape(w.strip(",")) for w in value.split()) + r"(?!\w)")
+                 for value in sorted(postal, key=len, reverse=True)]
+    patterns += [re.compile(r"(?<!\d)" + r"[ .]?".join(ch for ch in number if ch.isdigit()) + r"(?!\d)")
+                 for number in numbers]
+    hosts = tuple(sorted({address.split("@", 1)[1] for address in emails}))
+    return [*patterns, _SiteLinks(tuple(site.rstrip("/").lower() for site in sites if site), hosts)]
+
+
+class _SiteLinks:
+    """Finds links to the company's sites (a prefix of the configured site URLs, or a host of its
+    public mail domains), like a compiled pattern's ``finditer``. A link with an "@" in it is
+    left to the detectors: it could carry someone's address."""
+
+    def __init__(self, prefixes: Tuple[str, ...], hosts: Tuple[str, ...]) -> None:
+        self.prefixes, self.hosts = prefixes, hosts
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        for found in _URL.finditer(text):
+            url = found.group(0).rstrip(".,;:!?").lower()
+            host = re.split(r"[/:#?]", url.split("://", 1)[1], maxsplit=1)[0]
+            ours = url.startswith(self.prefixes) or any(host == h or host.endswith("." + h) for h in self.hosts)
+            if ours and "@" not in url:
+                yield found
+
+
+def public_contact_patterns() -> List["re.Pattern[str]"]:
+    """What bot messages may show as is: the e-mail addresses, postal addresses and company
+    number of the privacy statement (``paths.policy_path()``), the privacy mailbox
+    (``PRIVACYBOT_PRIVACY_MAILBOX``, as bot.request_flow reads it) and links to the company's
+    sites (``settings.site_url()``, ``settings.contact_url()``, the statement's mail domains)."""
+    from bot import paths, request_flow, settings  # late: keeps this module light to import
+
+    path = paths.policy_path()
+    try:
+        statement = _read_statement(str(path), path.stat().st_mtime_ns)
+    except OSError:  # no statement on this machine: the mailbox and the sites still count
+        statement = ""
+    return _public_patterns(statement, request_flow.privacy_mailbox(), (settings.site_url(), settings.contact_url()))
+
+
+@lru_cache(maxsize=2)
+def _read_statement(path: str, mtime_ns: int) -> str:
+    """The statement's text, read again only when the file changes (a transcript masks every line)."""
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _mask_once(text: str, whole: Patterns, parts: Patterns, public: Iterable[Any] = ()) -> str:
     """One pass of all detectors, most specific first; later ones cannot claim text already claimed."""
     claims = _Claims()
-    for pattern in (_PLACEHOLDER, _PRV_REFERENCE):
+    for pattern in (_PLACEHOLDER, _PRV_REFERENCE, *public):
         for found in pattern.finditer(text):
             claims.claim(found.start(), found.end(), "")
     for pattern, label in whole:
@@ -262,11 +338,13 @@ def _mask_once(text: str, whole: Patterns, parts: Patterns) -> str:
     return claims.apply(text)
 
 
-def mask_text(text: str | None, known: Mapping[str, str] | None = None) -> str:
+def mask_text(text: str | None, known: Mapping[str, str] | None = None, *, keep_public: bool = False) -> str:
     """The text with personal data replaced by LABELS placeholders; never raises.
 
     ``known`` maps literal values (from the conversation's slots, see known_values) to their kind;
-    those are hidden wherever they appear, names also word by word.
+    those are hidden wherever they appear, names also word by word. ``keep_public`` is for the
+    bot's own messages: the company's public contact details (``public_contact_patterns``) stay
+    readable there; what a visitor typed is never passed with it.
     """
     if text is None:
         return ""
@@ -277,8 +355,12 @@ def mask_text(text: str | None, known: Mapping[str, str] | None = None) -> str:
     except Exception:  # odd keys or values in known: still mask what the patterns find
         whole, parts = [], []
     try:
+        public = public_contact_patterns() if keep_public else []
+    except Exception:  # a broken setting must not break the console: then mask everything
+        public = []
+    try:
         for _ in range(_MAX_PASSES):
-            masked = _mask_once(text, whole, parts)
+            masked = _mask_once(text, whole, parts, public)
             if masked == text:
                 break
             text = masked

@@ -238,3 +238,44 @@ def test_a_bug_hides_the_whole_text_rather_than_raise(monkeypatch) -> None:
     assert mask_text("Ik ben Jan Peeters") == masking.FALLBACK_LABEL
     monkeypatch.undo()
     assert mask_text(masking.FALLBACK_LABEL) == masking.FALLBACK_LABEL
+
+
+# ---- the company's own public contact details (issue 16) -------------------------------------------
+BOT_ANSWER = ("Verantwoordelijk is Groep LB Republico VOF, Wolvenpad 2, 3300 Tienen (ondernemingsnummer "
+              "0630.925.810, e-mail info@republico.be). Mail privacy@kmo-verzekeringen.be of schrijf naar "
+              "Groep LB Republico (KMO-verzekeringen), t.a.v. de DPO, Wolvenpad 2\n3300 Tienen. "
+              "Meer op http://127.0.0.1:8000/privacy#rechten.")
+
+
+def test_bot_messages_keep_the_companys_public_addresses(monkeypatch) -> None:
+    monkeypatch.delenv("PRIVACYBOT_SITE_URL", raising=False)
+    monkeypatch.delenv("PRIVACYBOT_CONTACT_URL", raising=False)
+    assert mask_text(BOT_ANSWER, keep_public=True) == BOT_ANSWER
+    # The same text as a visitor's message is masked as before: only the bot's own words are exempt.
+    visitor = mask_text(BOT_ANSWER)
+    assert "privacy@kmo-verzekeringen.be" not in visitor and "info@republico.be" not in visitor
+    assert "0630.925.810" not in visitor and EMAIL in visitor
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Je gaf jan.peeters@example.be en 0470 12 34 56 op.", f"Je gaf {EMAIL} en {PHONE} op."),
+    ("• E-mail: an@example.be\n• Naam: Jan Peeters", f"• E-mail: {EMAIL}\n• Naam: {NAME}"),
+    ("Zie https://www.kmo-verzekeringen.be/contact?mail=jan@example.be", "Zie https://www.kmo-verzekeringen.be/contact?mail=" + EMAIL),
+    ("Klik https://evil.example.be/privacy@kmo", "Klik https://evil.example.be/privacy@kmo"),
+])
+def test_visitors_data_in_bot_messages_stays_masked(text: str, expected: str) -> None:
+    """A summary echoes what the visitor typed: that stays hidden, also next to public addresses."""
+    assert mask_text(text, KNOWN, keep_public=True) == expected
+
+
+def test_public_addresses_come_from_the_statement_and_settings(monkeypatch, tmp_path) -> None:
+    statement = tmp_path / "statement.txt"
+    statement.write_text("Mail dpo@example.org of schrijf naar Kerkweg 7, 9000 Gent.\n", encoding="utf-8")
+    monkeypatch.setenv("PRIVACYBOT_POLICY", str(statement))
+    monkeypatch.setenv("PRIVACYBOT_PRIVACY_MAILBOX", "privacy@example.org")
+    monkeypatch.setenv("PRIVACYBOT_SITE_URL", "https://site.example.org")
+    text = "Mail dpo@example.org of privacy@example.org, Kerkweg 7, 9000 Gent, https://site.example.org/privacy."
+    assert mask_text(text, keep_public=True) == text
+    assert mask_text("Mail info@republico.be", keep_public=True) == f"Mail {EMAIL}"  # not in this statement
+    statement.unlink()  # no statement: the mailbox still counts, nothing breaks
+    assert mask_text("Mail privacy@example.org of dpo@example.org", keep_public=True) == f"Mail privacy@example.org of {EMAIL}"
