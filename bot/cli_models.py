@@ -26,7 +26,7 @@ def cmd_inbox_export(args) -> int:
         private_files.write_private(args.out, text)  # visitors' messages: owner only
     else:
         sys.stdout.write(text)
-    print(f"{len(candidates)} bericht(en) in de inbox (onder {args.below:.2f} zekerheid of geannoteerd).",
+    print(f"{len(candidates)} bericht(en) in de inbox (onder {args.below:.2f} zekerheid, met 👎 beoordeeld of geannoteerd).",
           file=sys.stderr)
     return 0
 
@@ -66,7 +66,7 @@ def cmd_retrain(args) -> int:
 
 
 def register(sub) -> None:
-    box = sub.add_parser("inbox", help="onzekere en geannoteerde echte vragen als NLU-YAML (voor hertraining)")
+    box = sub.add_parser("inbox", help="onzekere, met 👎 beoordeelde en geannoteerde echte vragen als NLU-YAML (voor hertraining)")
     box_sub = box.add_subparsers(dest="action", required=True, metavar="ACTIE")
     export = box_sub.add_parser("export", help="YAML naar stdout of --out")
     export.add_argument("--since", help="enkel berichten vanaf deze datum (JJJJ-MM-DD)")

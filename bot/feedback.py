@@ -45,6 +45,10 @@ class FeedbackError(ValueError):
     """Feedback that is refused; the message is Dutch and safe to show the visitor."""
 
 
+class UnknownMessageError(FeedbackError):
+    """The message id is not a visitor's message of that conversation (HTTP: 404)."""
+
+
 @dataclass(frozen=True)
 class Feedback:
     sender_id: str
@@ -95,7 +99,7 @@ def record(store: Store, sender_id: str, message_id: str, rating: str, reason: O
     if now.tzinfo is None:
         raise ValueError("naive datetime: use an aware (UTC) moment")
     if not is_user_message(store, sender_id, message_id):
-        raise FeedbackError(UNKNOWN_MESSAGE)
+        raise UnknownMessageError(UNKNOWN_MESSAGE)
     for attempt in (1, 2):  # two clicks at once both insert: the loser updates the winner's row
         try:
             with store.session() as session:

@@ -1,8 +1,12 @@
-"""The retraining inbox: real visitor messages the model was unsure about, and the ones staff
-corrected in the console, as Rasa NLU YAML for a developer to check and move into data/nlu/.
+"""The retraining inbox: real visitor messages the model was unsure about, the ones visitors
+rated 👎 (bot/feedback.py; however sure the model was, so confident mistakes surface too) and
+the ones staff corrected in the console, as Rasa NLU YAML for a developer to check and move
+into data/nlu/.
 
 Personal data is masked, duplicates (also of existing training examples) are dropped, and a
-staff correction wins over the model's guess for the same text.
+staff correction wins over the model's guess for the same text, a 👎 over mere doubt. A 👎-rated
+message keeps the model's label (the developer decides whether it was the wrong intent or a
+poor answer) and is named in a comment above its block.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import Dict, Iterable, List, Optional
 import yaml
 from sqlalchemy import select
 
-from bot import answer_choice, conversations, masking, paths, review
+from bot import answer_choice, conversations, feedback, masking, paths, review
 from bot.rights import BRUSSELS
 from bot.store.db import Store
 from bot.tracker_events import events_table
@@ -27,7 +31,9 @@ DEFAULT_BELOW = 0.6
 class Candidate:
     text: str
     intent: str
-    source: str  # "annotatie" (a staff correction) or "onzeker 0.42" (the model's guess)
+    # "annotatie" (a staff correction), "onzeker 0.42" (the model's guess) or
+    # "afgekeurd 0.97, Klopt niet" (a visitor's 👎, with the model's confidence and the reason)
+    source: str
     sender_id: str = ""
 
 
@@ -86,6 +92,40 @@ def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[
     return found
 
 
+DOWN_SOURCE = "afgekeurd"
+
+
+def rated_down_messages(store: Store, since: Optional[date] = None) -> List[Candidate]:
+    """The visitor messages whose answer was rated 👎, whatever the model's confidence, in the
+    order they were rated; ``since`` counts from the message's own time, as for unsure ones."""
+    table = events_table(store.engine)
+    ratings = feedback.rated(store, "down")
+    if table is None or not ratings:
+        return []
+    wanted = {(r.sender_id, r.message_id): r for r in ratings}
+    found: Dict[tuple, Candidate] = {}
+    senders = sorted({r.sender_id for r in ratings})
+    with store.engine.connect() as conn:
+        for start in range(0, len(senders), 500):
+            query = select(table.c.sender_id, table.c.data, table.c.timestamp).where(
+                table.c.type_name == "user", table.c.sender_id.in_(senders[start:start + 500]))
+            if since:
+                query = query.where(table.c.timestamp >= datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp())
+            for row in conn.execute(query):
+                data = json.loads(row.data or "{}")
+                rating = wanted.get((row.sender_id, data.get("message_id")))
+                text = (data.get("text") or "").strip()
+                parse = data.get("parse_data") or {}
+                label = _label(parse)
+                if rating is None or not text or text.startswith("/") or not label:
+                    continue
+                source = f"{DOWN_SOURCE} {_confidence(parse):.2f}"
+                if rating.reason:
+                    source += f", {feedback.REASONS[rating.reason]}"
+                found[(row.sender_id, rating.message_id)] = Candidate(text, label, source, row.sender_id)
+    return [found[key] for key in wanted if key in found]
+
+
 def corrected_messages(store: Store, since: Optional[date] = None) -> List[Candidate]:
     found = []
     for item in review.queue(store, include_exported=True):
@@ -97,10 +137,11 @@ def corrected_messages(store: Store, since: Optional[date] = None) -> List[Candi
 
 def collect(store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None,
             known: Optional[set] = None) -> List[Candidate]:
-    """Masked, de-duplicated candidates; corrections first so that they win."""
+    """Masked, de-duplicated candidates; corrections first so that they win, then 👎-rated ones."""
     known = training_texts() if known is None else known
     chosen: Dict[str, Candidate] = {}
-    candidates = [*corrected_messages(store, since), *unsure_messages(store, below, since)]
+    candidates = [*corrected_messages(store, since), *rated_down_messages(store, since),
+                  *unsure_messages(store, below, since)]
     personal = conversations.known_values_for(store, {c.sender_id for c in candidates})
     for candidate in candidates:
         text = " ".join(masking.mask_text(candidate.text, personal.get(candidate.sender_id)).split())
@@ -120,7 +161,11 @@ def to_yaml(candidates: Iterable[Candidate]) -> str:
     for intent in sorted(by_intent):
         items = by_intent[intent]
         sources = ", ".join(sorted({c.source.split()[0] for c in items}))
-        lines += [f"# {len(items)} voorbeeld(en); bron: {sources}", f"- intent: {intent}", "  examples: |"]
+        lines.append(f"# {len(items)} voorbeeld(en); bron: {sources}")
+        # A YAML comment cannot stand inside the examples block: the 👎 ones are named above it.
+        lines += [f"# 👎 door de bezoeker afgekeurd ({c.source.split(' ', 1)[1]}): {c.text}"
+                  for c in items if c.source.startswith(DOWN_SOURCE + " ")]
+        lines += [f"- intent: {intent}", "  examples: |"]
         lines += [f"    - {c.text}" for c in items]
     if not by_intent:
         lines[-1] = "nlu: []"

@@ -1,5 +1,7 @@
 """Chat retention: conversations are kept PRIVACYBOT_CHAT_RETENTION_MONTHS (default 6) after
-their last message, then deleted whole: Rasa's events, the staff review and the annotations.
+their last message, then deleted whole: Rasa's events, the staff review, the annotations and
+the visitors' 👍/👎 on its answers (bot/feedback.py; deleted but not counted in the reports: a
+rating holds ids and a code, nothing anyone needs a number of).
 
 Never touched: rights requests, their audit trail (request_events), opt-outs and the outbox.
 The law requires keeping those; a request's ``conversation_id`` simply stays as a reference
@@ -17,10 +19,11 @@ from sqlalchemy.engine import Connection
 
 from bot import settings, staff_audit, tracker_events
 from bot.store.db import Store
-from bot.store.models import Annotation, ConversationReview
+from bot.store.models import Annotation, AnswerFeedback, ConversationReview
 
 REVIEWS = ConversationReview.__table__
 ANNOTATIONS = Annotation.__table__
+FEEDBACK = AnswerFeedback.__table__
 
 
 @dataclass
@@ -111,16 +114,20 @@ def purge(store: Store, months: Optional[int] = None, dry_run: bool = False,
 
 def _delete(conn: Connection, table: sa.Table, sender_ids: Sequence[str],
             guard: Optional[float] = None) -> Dict[str, int]:
-    """Delete the events, review and annotations of these conversations (at most one batch).
-    With ``guard``, a conversation with an event at or after that epoch is left alone."""
+    """Delete the events, review, annotations and feedback of these conversations (at most one
+    batch; feedback is not counted). With ``guard``, a conversation with an event at or after
+    that epoch is left alone."""
     counts = {"events": 0, "reviews": 0, "annotations": 0}
-    for key, target in (("events", table), ("reviews", REVIEWS), ("annotations", ANNOTATIONS)):
+    for key, target in (("events", table), ("reviews", REVIEWS), ("annotations", ANNOTATIONS),
+                        ("feedback", FEEDBACK)):
         if target is None:
             continue
         statement = sa.delete(target).where(target.c.sender_id.in_(list(sender_ids)))
         if guard is not None and table is not None:
             statement = statement.where(tracker_events.no_activity_since(table, target.c.sender_id, guard))
-        counts[key] = conn.execute(statement).rowcount
+        deleted = conn.execute(statement).rowcount
+        if key in counts:
+            counts[key] = deleted
     return counts
 
 
@@ -136,8 +143,9 @@ def count_conversations(store: Store, sender_ids: Sequence[str]) -> Dict[str, in
 
 
 def delete_conversations(store: Store, sender_ids: Sequence[str]) -> Dict[str, int]:
-    """Delete these conversations whole, whatever their age (erasure requests); requests,
-    opt-outs and the outbox stay. Returns counts: conversations, events, reviews, annotations."""
+    """Delete these conversations whole, whatever their age (erasure requests), with their
+    feedback; requests, opt-outs and the outbox stay. Returns counts: conversations, events,
+    reviews, annotations."""
     sender_ids = tracker_events.unique(sender_ids)
     table = tracker_events.events_table(store.engine)
     totals = {"conversations": 0, "events": 0, "reviews": 0, "annotations": 0}

@@ -9,15 +9,17 @@ messages and the values of slots.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import phonenumbers
 import sqlalchemy as sa
 
-from bot import contact, retention, tracker_events
+from bot import contact, optouts, retention, rights, staff_audit, tracker_events
 from bot.rights import BRUSSELS
 from bot.store.db import Store
+from bot.store.models import RightsRequest
 
 SEARCHED_TYPES = ("user", "slot")
 EXPORTED_TYPES = ("user", "bot", "slot", "action")
@@ -131,6 +133,152 @@ def export_conversations(store: Store, sender_ids: Sequence[str]) -> Dict[str, A
 
 
 def erase_conversations(store: Store, sender_ids: Sequence[str]) -> Dict[str, int]:
-    """Delete these conversations whole (events, review, annotations), as the purge does.
+    """Delete these conversations whole (events, review, annotations, 👍/👎 feedback), as the purge does.
     Rights requests, their audit trail, opt-outs and the outbox stay. Returns counts."""
     return retention.delete_conversations(store, sender_ids)
+
+
+# ---- from a rights request (issue 16): erasure and a readable export, recorded on the request -------
+ERASABLE = {rights.OPEN, rights.IN_PROGRESS}  # verified and not yet closed
+DOCUMENT_STATUSES = {rights.OPEN, rights.IN_PROGRESS, rights.DONE}  # verified: the data may go to the requester
+
+
+ERASURE = "erasure"  # one of rights.REQUEST_TYPES
+
+
+class SubjectRequestError(ValueError):
+    """A request that cannot be used for this erasure or export; Dutch, safe to show."""
+
+
+def _request_for(store: Store, reference: str, allowed: set, what: str) -> RightsRequest:
+    request = rights.get(store, reference)
+    if request is None:
+        raise SubjectRequestError(f"Geen verzoek met referentie {reference}.")
+    if request.status not in allowed:
+        raise SubjectRequestError(
+            f"{what} kan alleen voor een bevestigd verzoek dat nog loopt: dit verzoek is "
+            f"'{rights.STATUS_LABELS[request.status]}'. Een onbevestigd adres kan van iemand anders zijn.")
+    return request
+
+
+def conversations_of_request(store: Store, request: RightsRequest) -> List[str]:
+    """The requester's conversations: those in which the request's e-mail address was typed,
+    and the conversation the request itself was made in (when it still exists)."""
+    found = find_conversations(store, email=request.email)
+    table = tracker_events.events_table(store.engine)
+    if request.conversation_id and table is not None and request.conversation_id not in found:
+        with store.engine.connect() as conn:
+            found += tracker_events.existing(conn, table, [request.conversation_id])
+    return found
+
+
+def erasure_candidates(store: Store, reference: str) -> List[str]:
+    """What ``erase_for_request`` would erase (for the confirmation step), after the same checks."""
+    request = _request_for(store, reference, ERASABLE, "Wissen vanuit een verzoek")
+    if request.request_type != ERASURE:
+        raise SubjectRequestError("Gesprekken wissen vanuit een verzoek kan alleen bij een wissingsverzoek.")
+    return conversations_of_request(store, request)
+
+
+def erase_for_request(store: Store, reference: str, actor: str) -> Dict[str, int]:
+    """Erase the requester's conversations for an erasure request, and record it on the
+    request's audit trail and in the staff audit (counts only, never the address)."""
+    found = erasure_candidates(store, reference)
+    counts = erase_conversations(store, found)
+    note_erasure(store, reference, actor, counts)
+    staff_audit.record(store, actor, "erase_subject", target=reference, detail=f"via verzoek: {counts}")
+    return counts
+
+
+def note_erasure(store: Store, reference: str, actor: str, counts: Dict[str, int]) -> None:
+    """The erasure on the request's audit trail (counts only): whoever reads the request later
+    sees that and when the chats were erased, and by whom."""
+    rights.add_note(store, reference, actor, f"Gesprekken van de betrokkene gewist: {counts['conversations']} "
+                                             f"gesprek(ken) met {counts['events']} event(s).")
+
+
+@dataclass
+class DocumentMessage:
+    time: str  # Brussels, for people: 31/01/2025 14:05
+    speaker: str  # "Jij" or "Privacybot"
+    text: str
+    button: bool = False  # the visitor chose a button (text is its title)
+
+
+@dataclass
+class DocumentConversation:
+    started: str
+    messages: List[DocumentMessage]
+
+
+@dataclass
+class SubjectDocument:
+    """What a data subject gets for an access request, for people to read (the console
+    renders it as a printable HTML page): their requests with the status history, their
+    conversations (their own words and the bot's answers) and their opt-outs. Only what is
+    found by the request's own address; staff notes and staff names stay out (they may name
+    colleagues or other people)."""
+
+    reference: str
+    email: str
+    made_at: str
+    requests: List[Any]
+    conversations: List[DocumentConversation]
+    optouts: List[Any]
+
+
+def _people_time(timestamp: Optional[float]) -> str:
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
+
+
+def _readable_conversations(store: Store, sender_ids: Sequence[str]) -> List[DocumentConversation]:
+    """Messages only (no slots, actions or scores). A button the visitor clicked shows its title;
+    other payloads ("/greet", sent by the widget itself) are not something the visitor wrote."""
+    table = tracker_events.events_table(store.engine)
+    result: List[DocumentConversation] = []
+    if table is None:
+        return result
+    with store.engine.connect() as conn:
+        for sender_id in tracker_events.unique(sender_ids):
+            rows = conn.execute(sa.select(table.c.type_name, table.c.timestamp, table.c.data)
+                                .where(table.c.sender_id == sender_id, table.c.type_name.in_(("user", "bot")))
+                                .order_by(table.c.id))
+            messages: List[DocumentMessage] = []
+            buttons: Dict[str, str] = {}
+            for type_name, timestamp, data in rows:
+                event = tracker_events.parse(data)
+                when = _people_time(timestamp if timestamp is not None else event.get("timestamp"))
+                if type_name == "bot":
+                    buttons = {b.get("payload"): b.get("title") for b in ((event.get("data") or {}).get("buttons")
+                                                                         or []) if isinstance(b, dict)}
+                    if event.get("text"):
+                        messages.append(DocumentMessage(when, "Privacybot", str(event["text"])))
+                    continue
+                text = tracker_events.user_text(event)
+                if text in buttons and buttons[text]:
+                    messages.append(DocumentMessage(when, "Jij", str(buttons[text]), button=True))
+                elif text and not text.startswith("/"):
+                    messages.append(DocumentMessage(when, "Jij", text))
+                buttons = {}
+            if messages:
+                result.append(DocumentConversation(messages[0].time, messages))
+    return result
+
+
+def document_for_request(store: Store, reference: str, actor: str) -> SubjectDocument:
+    """The readable export for a verified request, recorded on the request's audit trail and in
+    the staff audit (counts only)."""
+    request = _request_for(store, reference, DOCUMENT_STATUSES, "Een inzagedocument maken")
+    conversations = _readable_conversations(store, conversations_of_request(store, request))
+    document = SubjectDocument(
+        reference=request.reference, email=request.email,
+        made_at=datetime.now(timezone.utc).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M"),
+        requests=rights.requests_of(store, request.email), conversations=conversations,
+        optouts=optouts.of_address(store, request.email))
+    summary = (f"{len(conversations)} gesprek(ken), {len(document.requests)} verzoek(en), "
+               f"{len(document.optouts)} afmelding(en)")
+    rights.add_note(store, reference, actor, f"Inzagedocument gemaakt: {summary}.")
+    staff_audit.record(store, actor, "export_subject_document", target=reference, detail=summary)
+    return document

@@ -1,0 +1,396 @@
+"""👍/👎 on answers (issue 16): the domain module on SQLite and PostgreSQL, what retention, erasure
+and the retraining inbox do with it, and the chat channel's marker and feedback route on a
+running assistant."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, UserUttered
+
+from bot import chat_channel, chat_guard, feedback, inbox, masking, retention, subjects, tracker_events
+from bot.deployment import Deployment
+from bot.stack import Stack
+from bot.store.db import Store, migrate
+from bot.store.models import AnswerFeedback
+
+from tests.test_retention import rasa_store, save
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+OLD = NOW - timedelta(days=250)  # beyond the default 6 months of retention
+SITE = "http://127.0.0.1:8000"
+
+
+def mid() -> str:
+    return uuid.uuid4().hex
+
+
+def exchange(start: datetime, text: str, message_id: str, intent: str = "faq", confidence: float = 0.99,
+             topic: Optional[str] = None, reply: str = "Zo zit het.") -> List:
+    """One turn as Rasa records it, the visitor's message with its message_id. For a privacy
+    question the doubt is in the topic (``confidence``); the intent faq itself is sure."""
+    t = start.timestamp()
+    parse = {"intent": {"name": intent, "confidence": 1.0 if topic else confidence}, "text": text}
+    if topic:
+        key = f"faq/{topic}"
+        parse["response_selector"] = {"faq": {"response": {"intent_response_key": key, "confidence": confidence},
+                                              "ranking": [{"intent_response_key": key, "confidence": confidence}]}}
+    return [ActionExecuted("action_listen", timestamp=t),
+            UserUttered(text, intent=parse["intent"], parse_data=parse, message_id=message_id, timestamp=t + 1),
+            ActionExecuted("utter_reply", timestamp=t + 2), BotUttered(reply, timestamp=t + 3)]
+
+
+def start(moment: datetime) -> List:
+    t = moment.timestamp() - 10
+    return [ActionExecuted("action_session_start", timestamp=t), SessionStarted(timestamp=t)]
+
+
+IDS = {name: mid() for name in ("retention", "sharing", "old", "other", "mail")}
+CONVERSATIONS = {
+    "fb-een": start(NOW) + exchange(NOW, "Hoe lang bewaren jullie mijn gegevens?", IDS["retention"], topic="retention")
+    + exchange(NOW + timedelta(seconds=10), "Met wie delen jullie dat?", IDS["sharing"], topic="sharing"),
+    "fb-oud": start(OLD) + exchange(OLD, "Waarvoor gebruiken jullie mijn gegevens?", IDS["old"], topic="purposes"),
+    "fb-ander": start(NOW) + exchange(NOW, "Welke rechten heb ik?", IDS["other"], topic="rights"),
+    "fb-mail": start(NOW) + exchange(NOW, "Mijn adres jan.peeters@example.be: mag ik bezwaar maken tegen reclame?",
+                                     IDS["mail"], topic="marketing", confidence=0.98),
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'feedback.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    tracker_store = rasa_store(url)
+    try:
+        save(tracker_store, CONVERSATIONS)
+    finally:
+        tracker_store.engine.dispose()
+    migrate(url)
+    opened = Store(url)
+    yield opened
+    opened.dispose()
+
+
+def rows(store: Store) -> List[Tuple]:
+    with store.session() as session:
+        return [(r.sender_id, r.message_id, r.rating, r.reason) for r in
+                session.execute(sa.select(AnswerFeedback).order_by(AnswerFeedback.id)).scalars()]
+
+
+# ---------------------------------------------------------------------------- the domain
+
+
+def test_a_rating_is_stored_without_text_and_a_second_one_replaces_it(store):
+    first = feedback.record(store, "fb-een", IDS["retention"], "up", now=NOW)
+    assert first == feedback.Feedback("fb-een", IDS["retention"], "up", None, NOW)
+    later = NOW + timedelta(minutes=1)
+    second = feedback.record(store, "fb-een", IDS["retention"], "down", "not_answered", now=later)
+    assert (second.rating, second.reason, second.created_at) == ("down", "not_answered", later)
+    assert rows(store) == [("fb-een", IDS["retention"], "down", "not_answered")]
+    stored = feedback.for_conversation(store, "fb-een")
+    assert list(stored) == [IDS["retention"]] and stored[IDS["retention"]].created_at.tzinfo is not None
+    assert stored[IDS["retention"]].created_at.utcoffset() == timedelta(0)
+    # Only ids, a rating, a code and a time: no column could hold the message or the answer.
+    columns = {c["name"] for c in sa.inspect(store.engine).get_columns("answer_feedback")}
+    assert columns == {"id", "sender_id", "message_id", "rating", "reason", "created_at"}
+
+
+def test_counts_and_the_conversations_with_a_thumbs_down(store):
+    feedback.record(store, "fb-een", IDS["retention"], "down")
+    feedback.record(store, "fb-een", IDS["sharing"], "up")
+    feedback.record(store, "fb-ander", IDS["other"], "up")
+    assert feedback.counts(store) == {"up": 2, "down": 1}
+    assert feedback.senders_with(store) == {"fb-een"}
+    assert feedback.senders_with(store, "up") == {"fb-een", "fb-ander"}
+    assert feedback.for_conversation(store, "fb-oud") == {}
+    with pytest.raises(feedback.FeedbackError):
+        feedback.senders_with(store, "meh")
+
+
+def test_an_empty_store_counts_zero(store):
+    assert feedback.counts(store) == {"up": 0, "down": 0} and feedback.senders_with(store) == set()
+
+
+@pytest.mark.parametrize("sender, message_id", [
+    ("fb-ander", IDS["retention"]),   # a message of another conversation
+    ("fb-een", "0" * 32),             # well-formed, but no such message
+    ("fb-niemand", IDS["retention"]),  # no such conversation
+])
+def test_a_foreign_or_unknown_message_is_refused_in_dutch(store, sender, message_id):
+    with pytest.raises(feedback.UnknownMessageError, match="vind ik niet terug in je gesprek"):
+        feedback.record(store, sender, message_id, "down")
+    assert rows(store) == []
+
+
+@pytest.mark.parametrize("message_id, rating, reason, message", [
+    ("not-an-id", "up", None, "kon ik niet lezen"),
+    (IDS["retention"].upper(), "up", None, "kon ik niet lezen"),
+    (IDS["retention"], "meh", None, "duimpje omhoog of omlaag"),
+    (IDS["retention"], "down", "too_long", "voorgestelde redenen"),
+    (IDS["retention"], "down", "Klopt niet", "voorgestelde redenen"),  # the label is not a code
+    (IDS["retention"], "up", "wrong", "alleen bij een duimpje omlaag"),
+])
+def test_bad_values_are_refused_in_dutch(store, message_id, rating, reason, message):
+    with pytest.raises(feedback.FeedbackError, match=message):
+        feedback.record(store, "fb-een", message_id, rating, reason)
+    assert rows(store) == []
+
+
+def test_a_bot_message_cannot_be_rated_as_if_it_were_the_visitors(store):
+    """The id must be on a user event: other events' data cannot be used to smuggle one in."""
+    bot_id = mid()
+    tracker_store = rasa_store(store.url)
+    save(tracker_store, {"fb-bot": start(NOW) + [BotUttered(f"id {bot_id}", data={"message_id": bot_id},
+                                                            timestamp=NOW.timestamp())]})
+    tracker_store.engine.dispose()
+    with pytest.raises(feedback.UnknownMessageError):
+        feedback.record(store, "fb-bot", bot_id, "up")
+
+
+def test_retention_and_erasure_delete_the_feedback_with_the_conversation(store):
+    for sender, name in (("fb-een", "retention"), ("fb-oud", "old"), ("fb-ander", "other"), ("fb-mail", "mail")):
+        feedback.record(store, sender, IDS[name], "down", "wrong")
+    report = retention.purge(store, now=NOW)
+    assert report.conversations == 1  # fb-oud
+    assert {r[0] for r in rows(store)} == {"fb-een", "fb-ander", "fb-mail"}
+    subjects.erase_conversations(store, subjects.find_conversations(store, email="jan.peeters@example.be"))
+    assert {r[0] for r in rows(store)} == {"fb-een", "fb-ander"}
+    retention.delete_conversations(store, ["fb-ander"])
+    assert {r[0] for r in rows(store)} == {"fb-een"}
+    assert feedback.counts(store) == {"up": 0, "down": 1}
+
+
+def test_the_purge_keeps_the_feedback_of_a_visitor_who_came_back(store):
+    """The DELETE's own re-check covers the feedback rows as it covers the events."""
+    feedback.record(store, "fb-een", IDS["retention"], "up")
+    table = tracker_events.events_table(store.engine)
+    with store.engine.begin() as conn:
+        retention._delete(conn, table, ["fb-een"], guard=(NOW - timedelta(days=1)).timestamp())
+    assert len(rows(store)) == 1
+
+
+# ---------------------------------------------------------------------------- the retraining inbox
+
+
+def test_the_inbox_shows_thumbs_down_messages_even_when_the_model_was_sure(store):
+    feedback.record(store, "fb-mail", IDS["mail"], "down", "wrong")  # 0.98 sure, an address in it
+    feedback.record(store, "fb-een", IDS["sharing"], "down")          # 0.99 sure, no reason
+    feedback.record(store, "fb-ander", IDS["other"], "up")            # a 👍 is no candidate
+    candidates = inbox.collect(store, known=set())
+    by_text = {c.text: c for c in candidates}
+    masked = masking.mask_text(CONVERSATIONS["fb-mail"][3].text, {})
+    assert "jan.peeters@example.be" not in masked  # the inbox masks like the console does
+    assert set(by_text) == {masked, "Met wie delen jullie dat?"}
+    assert by_text[masked].intent == "faq/marketing" and by_text[masked].source == "afgekeurd 0.98, Klopt niet"
+    assert by_text["Met wie delen jullie dat?"].source == "afgekeurd 0.99"
+    exported = inbox.to_yaml(candidates)
+    assert "jan.peeters@example.be" not in exported
+    assert f"# 👎 door de bezoeker afgekeurd (0.98, Klopt niet): {masked}" in exported
+    assert "# 👎 door de bezoeker afgekeurd (0.99): Met wie delen jullie dat?" in exported
+    assert "Welke rechten heb ik?" not in exported
+    import yaml
+    blocks = {b["intent"]: b["examples"] for b in yaml.safe_load(exported)["nlu"]}
+    assert blocks["faq/sharing"] == "- Met wie delen jullie dat?\n"  # the comment is not an example
+
+
+def test_a_correction_wins_over_a_thumbs_down_and_a_thumbs_down_over_doubt(store):
+    unsure_id = mid()
+    tracker_store = rasa_store(store.url)
+    save(tracker_store, {"fb-twijfel": start(NOW) + exchange(NOW, "Wat doen jullie met mijn info?", unsure_id,
+                                                            confidence=0.3, topic="purposes")})
+    tracker_store.engine.dispose()
+    assert [c.source for c in inbox.collect(store, known=set())] == ["onzeker 0.30"]
+    feedback.record(store, "fb-twijfel", unsure_id, "down", "unclear")
+    assert [c.source for c in inbox.collect(store, known=set())] == ["afgekeurd 0.30, Onduidelijk"]
+
+
+# ---------------------------------------------------------------------------- the rule for the marker
+
+
+def user(message_id: str, intent: str = "faq") -> UserUttered:
+    return UserUttered("x", intent={"name": intent, "confidence": 1.0}, message_id=message_id)
+
+
+TEXT = [{"recipient_id": "s", "text": "Zo zit het."}]
+
+
+def test_the_rateable_rule():
+    one = mid()
+    assert chat_channel.rateable([user(one), BotUttered("Zo zit het.")], one, TEXT)
+    assert not chat_channel.rateable([user(one)], one, [{"recipient_id": "s", "custom": {"x": 1}}])  # no text
+    assert not chat_channel.rateable([user(mid())], one, TEXT)  # not this turn's message
+    assert not chat_channel.rateable([ActiveLoop("rights_request_form"), user(one)], one, TEXT)  # a form answer
+    assert not chat_channel.rateable([user(one), ActiveLoop("rights_request_form")], one, TEXT)  # starts a form
+    assert not chat_channel.rateable([ActiveLoop("unsubscribe_form"), user(one), ActiveLoop(None)], one, TEXT)
+    assert chat_channel.rateable([ActiveLoop("unsubscribe_form"), ActiveLoop(None), user(one)], one, TEXT)
+    assert chat_channel.rateable([ActiveLoop("unsubscribe_form"), SessionStarted(), user(one)], one, TEXT)
+    assert not chat_channel.rateable([user(one, "greet")], one, TEXT)
+
+
+# ---------------------------------------------------------------------------- on the running assistant
+
+
+@pytest.fixture(scope="module")
+def stack(trained_model, tmp_path_factory):
+    var = tmp_path_factory.mktemp("feedback")
+    database = f"sqlite:///{var / 'chat.db'}"
+    running = Stack(Deployment(database, None), trained_model, var=var, model_server=False, cors=[SITE],
+                    env={"PRIVACYBOT_FEEDBACK_LIMIT_PER_IP": "6"})
+    try:
+        running.start()
+        running.database = database
+        yield running
+    finally:
+        running.stop()
+
+
+def http(url: str, body: bytes, headers: Dict[str, str], method: str = "POST") -> Tuple[int, Dict[str, str], bytes]:
+    from tests.security.test_running_stack import request
+
+    return request(url, body, method=method, headers=headers)
+
+
+_addresses = iter(range(1, 250))
+
+
+def client() -> str:
+    """A visitor address of its own per test (X-Forwarded-For from the trusted local proxy), so
+    the feedback limit of one test does not spill into the next."""
+    return f"203.0.113.{next(_addresses)}"
+
+
+def say(stack, sender: str, text: str) -> List[dict]:
+    status, _, raw = http(stack.url + "/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(),
+                          {"Content-Type": "application/json"})
+    assert status == 200
+    return json.loads(raw)
+
+
+def rate(stack, body, headers: Optional[Dict[str, str]] = None, address: Optional[str] = None) -> Tuple[int, dict]:
+    raw_body = body if isinstance(body, bytes) else json.dumps(body).encode()
+    sent = {"Content-Type": "application/json", "X-Forwarded-For": address or client()}
+    sent.update(headers or {})
+    status, _, raw = http(stack.url + "/webhooks/rest/feedback", raw_body, sent)
+    return status, json.loads(raw)
+
+
+def marker(replies: List[dict]) -> Optional[str]:
+    found = [r["custom"]["feedback"]["message_id"] for r in replies if "feedback" in (r.get("custom") or {})]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def stored_feedback(stack) -> List[Tuple]:
+    engine = sa.create_engine(stack.database, future=True)
+    with engine.connect() as conn:
+        found = [tuple(r) for r in conn.execute(sa.text(
+            "select sender_id, message_id, rating, reason from answer_feedback order by id"))]
+    engine.dispose()
+    return found
+
+
+def user_message_ids(stack, sender: str) -> List[str]:
+    engine = sa.create_engine(stack.database, future=True)
+    with engine.connect() as conn:
+        data = conn.execute(sa.text("select data from events where sender_id = :s and type_name = 'user' "
+                                    "order by id"), {"s": sender}).scalars().all()
+    engine.dispose()
+    return [json.loads(d)["message_id"] for d in data]
+
+
+def test_an_faq_answer_carries_the_marker_of_the_visitors_message(stack):
+    replies = say(stack, "fb-http-faq", "Hoe lang bewaren jullie mijn gegevens?")
+    message_id = marker(replies)
+    assert message_id and replies[-1] == {"recipient_id": "fb-http-faq", "custom": {"feedback": {"message_id": message_id}}}
+    assert any(r.get("text") for r in replies[:-1])
+    assert user_message_ids(stack, "fb-http-faq") == [message_id]
+
+
+def test_the_greeting_and_form_answers_carry_no_marker(stack):
+    assert marker(say(stack, "fb-http-form", "/greet")) is None
+    started = say(stack, "fb-http-form", "Ik wil dat jullie mijn gegevens wissen")
+    assert marker(started) is None and any(r.get("text") for r in started)  # the form asks the name
+    answered = say(stack, "fb-http-form", "Jan Peeters")
+    assert marker(answered) is None and any(r.get("text") for r in answered)
+    assert len(user_message_ids(stack, "fb-http-form")) == 3
+
+
+def test_a_rating_is_stored_and_replaced_by_the_next(stack):
+    message_id = marker(say(stack, "fb-http-rate", "Met wie delen jullie mijn gegevens?"))
+    assert message_id
+    address = client()
+    body = {"sender": "fb-http-rate", "message_id": message_id, "rating": "up"}
+    assert rate(stack, body, {"Origin": SITE}, address) == (200, {"ok": True})
+    assert [r for r in stored_feedback(stack) if r[0] == "fb-http-rate"] == [("fb-http-rate", message_id, "up", None)]
+    assert rate(stack, {**body, "rating": "down"}, address=address) == (200, {"ok": True})
+    assert rate(stack, {**body, "rating": "down", "reason": "unclear"}, address=address) == (200, {"ok": True})
+    assert [r for r in stored_feedback(stack) if r[0] == "fb-http-rate"] == [
+        ("fb-http-rate", message_id, "down", "unclear")]
+    logged = "\n".join(p.read_text(errors="replace") for p in (stack.var / "logs").glob("rasa-*.log"))
+    assert "chat.feedback.stored: down" in logged and message_id not in logged
+
+
+def test_a_foreign_or_unknown_message_id_is_refused(stack):
+    theirs = marker(say(stack, "fb-http-theirs", "Welke rechten heb ik?"))
+    assert theirs
+    for body in ({"sender": "fb-http-mine", "message_id": theirs, "rating": "down"},
+                 {"sender": "fb-http-theirs", "message_id": mid(), "rating": "down"}):
+        status, reply = rate(stack, body)
+        assert status == 404 and reply == {"error": feedback.UNKNOWN_MESSAGE}
+    assert not [r for r in stored_feedback(stack) if r[1] == theirs]
+
+
+def test_a_wrong_content_type_or_origin_is_refused(stack):
+    message_id = marker(say(stack, "fb-http-xs", "Hoe kan ik de DPO contacteren?"))
+    assert message_id
+    body = json.dumps({"sender": "fb-http-xs", "message_id": message_id, "rating": "down"}).encode()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", ""):
+        status, reply = rate(stack, body, {"Content-Type": content_type, "Origin": "https://evil.example.be"})
+        assert status == 415 and reply == {"error": chat_guard.NOT_JSON.text}, content_type
+    for origin in ("https://evil.example.be", "null", SITE + ".evil.example.be"):
+        status, reply = rate(stack, body, {"Origin": origin})
+        assert status == 403 and reply == {"error": chat_guard.WRONG_ORIGIN.text}, origin
+    assert not [r for r in stored_feedback(stack) if r[0] == "fb-http-xs"]
+
+
+def test_the_widgets_site_may_post_across_origins(stack):
+    """The widget runs on the site and posts to Rasa's port: the CORS preflight must allow it."""
+    status, headers, _ = http(stack.url + "/webhooks/rest/feedback", None, {
+        "Origin": SITE, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"}, method="OPTIONS")
+    assert status in (200, 204) and headers.get("Access-Control-Allow-Origin") == SITE
+
+
+@pytest.mark.parametrize("body, status, error", [
+    ({"rating": "down", "reason": "too_slow"}, 400, feedback.UNKNOWN_REASON),
+    ({"rating": "up", "reason": "wrong"}, 400, feedback.REASON_ONLY_DOWN),
+    ({"rating": "meh"}, 400, feedback.UNKNOWN_RATING),
+    ({"rating": "down", "reason": "wrong", "text": "het antwoord was fout"}, 400, chat_guard.BAD_REQUEST.text),
+    ({"rating": "down", "reason": ["wrong"]}, 400, chat_guard.BAD_REQUEST.text),
+    ({"rating": "down", "message_id": "../../etc"}, 400, feedback.UNREADABLE),
+    ({"rating": "down", "sender": "fb http"}, 400, chat_guard.BAD_REQUEST.text),
+    (b"{not json", 400, chat_guard.BAD_REQUEST.text),
+    (b"[]", 400, chat_guard.BAD_REQUEST.text),
+    (json.dumps({"rating": "down", "reason": "x" * 2000}).encode(), 400, chat_guard.BAD_REQUEST.text),
+])
+def test_bad_bodies_are_refused_with_a_dutch_error(stack, body, status, error):
+    if isinstance(body, dict):
+        body = {"sender": "fb-http-bad", "message_id": mid(), **body}
+    got_status, reply = rate(stack, body)
+    assert (got_status, reply) == (status, {"error": error})
+    assert not [r for r in stored_feedback(stack) if r[0] == "fb-http-bad"]
+
+
+def test_one_client_cannot_rate_faster_than_its_limit(stack):
+    message_id = marker(say(stack, "fb-http-limit", "Welke persoonsgegevens verzamelen jullie?"))
+    assert message_id
+    address = client()
+    body = {"sender": "fb-http-limit", "message_id": message_id, "rating": "up"}
+    statuses = [rate(stack, body, address=address)[0] for _ in range(7)]
+    assert statuses == [200] * 6 + [429]
+    status, reply = rate(stack, body, address=address)
+    assert status == 429 and "sneller" in reply["error"]
+    assert rate(stack, body)[0] == 200  # another visitor is not held up
