@@ -6,8 +6,11 @@ short label and a colon ("Recht van inzage: ..."). The ``/privacy`` page renders
 ``id`` attributes, and every answer of the assistant links to the part it comes from, so a
 visitor can check what the bot says against the statement itself.
 
-The text after "Back to Top" is what the website's own chat button left in the copied page;
-it is not part of the statement and is dropped.
+The text after "Back to Top" is what the website's own chat button left in the copied page,
+and the first line ("Thursday May 23, 2024") is the day the page was copied: neither is part
+of the statement. The first is dropped; the second is kept as ``date_line`` but never shown as
+the statement's version, which the statement gives itself ("Deze laatste versie is van ...",
+``Statement.version``).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from typing import Dict, List, Optional
 from bot import paths
 
 _END_MARKER = "Back to Top"
+_VERSION = re.compile(r"laatste versie is van (\d{2}/\d{2}/\d{4})")
 PART = re.compile(r"^-?\s*([A-Z][^:.]{2,120}):\s+(.+)$")
 _MAX_SLUG_WORDS = 8
 _MAX_HEADING_CHARS = 90
@@ -62,6 +66,7 @@ class Statement:
     title: str
     intro: List[str]
     sections: List[Section]
+    version: str = ""  # the date of the statement's latest version, as the statement states it
 
     def anchors(self) -> Dict[str, str]:
         """Every anchor (section and part) with the title or label it stands for."""
@@ -98,7 +103,9 @@ def parse(text: str) -> Statement:
             match = PART.match(line.strip())
             if match:
                 target.parts.append(Part(label=match.group(1).strip(), text=match.group(2).strip()))
-    return Statement(date_line=date_line, title=title, intro=intro, sections=sections)
+    version = _VERSION.search(text)
+    return Statement(date_line=date_line, title=title, intro=intro, sections=sections,
+                     version=version.group(1) if version else "")
 
 
 @lru_cache(maxsize=4)

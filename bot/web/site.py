@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
 from pathlib import Path
 from typing import List, Optional
 
 from aiohttp import web
 
 from bot import policy_sections, settings
+from bot.web import branding
 
 WEB = Path(__file__).parent
 STATIC = WEB / "static"
@@ -32,11 +34,12 @@ def security_headers(rasa_url: str) -> dict:
 
 def _fill(template: str, values: dict, raw: Optional[dict] = None) -> str:
     """Put escaped ``values`` (and already-safe ``raw`` HTML) into a page template. Every page
-    shares the site's header (navigation) and footer with its widget tag (``_header.html``,
-    ``_footer.html``)."""
+    shares the site's header (mark, navigation) and footer (``bot/web/branding.py``, also used by
+    the e-mail link pages) and the widget tag (``_footer.html``)."""
     page = (TEMPLATES / template).read_text(encoding="utf-8")
-    for part in ("header", "footer"):
-        page = page.replace("{site_" + part + "}", (TEMPLATES / f"_{part}.html").read_text(encoding="utf-8").rstrip("\n"))
+    page = page.replace("{site_header}", branding.header())
+    page = page.replace("{site_footer}", (TEMPLATES / "_footer.html").read_text(encoding="utf-8").rstrip("\n"))
+    page = page.replace("{site_company}", branding.footer())
     for key, value in values.items():
         page = page.replace("{" + key + "}", html.escape(value, quote=True))
     for key, value in (raw or {}).items():
@@ -52,41 +55,101 @@ def render_index(rasa_url: str, teaser_delay_ms: int) -> str:
     return _fill("index.html", _page_values(rasa_url, teaser_delay_ms))
 
 
-def _paragraph_html(block: str) -> str:
-    """A block of the statement: labelled lines become list items with an anchor each, the
-    rest paragraphs. Every piece of text is escaped: the statement file is the only source."""
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS_LINE_CHARS = 60
+
+
+def _inline(text: str) -> str:
+    """Escaped text with its e-mail addresses as mailto: links."""
+    return EMAIL.sub(lambda m: f'<a href="mailto:{m.group(0)}">{m.group(0)}</a>', html.escape(text))
+
+
+def _is_item(line: str) -> bool:
+    return bool(policy_sections.PART.match(line)) or line.startswith("- ")
+
+
+def _is_address_line(line: str) -> bool:
+    """A short line without closing punctuation ("Wolvenpad 2"): part of a postal address."""
+    return (len(line) <= _ADDRESS_LINE_CHARS and not _is_item(line)
+            and not line.endswith((".", ":", "?", "!", ",", ";")))
+
+
+def _item_html(line: str) -> str:
+    match = policy_sections.PART.match(line)
+    if match:
+        label, text = match.group(1).strip(), match.group(2).strip()
+        return (f'<li id="{policy_sections.slug(label)}"><strong>{html.escape(label)}:</strong> '
+                f"{_inline(text)}")
+    return f"<li>{_inline(line[2:])}"
+
+
+def _text_html(lines: List[str]) -> str:
+    """Lines that are no list items: a run of two or more short address lines becomes one
+    <address>, every other line a paragraph."""
     out: List[str] = []
-    items: List[str] = []
+    index = 0
+    while index < len(lines):
+        run = index
+        while run < len(lines) and _is_address_line(lines[run]):
+            run += 1
+        if run - index >= 2:
+            out.append("<address>" + "<br>".join(_inline(line) for line in lines[index:run]) + "</address>")
+            index = run
+        else:
+            out.append(f"<p>{_inline(lines[index])}</p>")
+            index += 1
+    return "".join(out)
+
+
+def _paragraph_html(block: str) -> str:
+    """A block of the statement: labelled lines become list items with an anchor each, the rest
+    paragraphs and addresses. Text that belongs to the item before it stays inside that item, so
+    a list is not cut in two and an anchor covers its whole part: a line between two items (the
+    Bel-me-niet-meer-lijst after the marketing right), or what follows an item that ends with a
+    colon (the complaint right's "op volgend adres:" and the address). Every piece of text is
+    escaped: the statement file is the only source."""
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    out: List[str] = []
+    items: List[List[str]] = []  # per item: its opening tag and text, then the lines it holds
+    loose: List[str] = []
 
     def flush() -> None:
         if items:
-            out.append("<ul>" + "".join(items) + "</ul>")
+            out.append("<ul>" + "".join(item[0] + _text_html(item[1:]) + "</li>" for item in items) + "</ul>")
             items.clear()
 
-    for line in block.splitlines():
-        line = line.strip()
-        match = policy_sections.PART.match(line)
-        if match:
-            label, text = match.group(1).strip(), match.group(2).strip()
-            items.append(f'<li id="{policy_sections.slug(label)}"><strong>{html.escape(label)}:</strong> '
-                         f"{html.escape(text)}</li>")
-        elif line.startswith("- "):
-            items.append(f"<li>{html.escape(line[2:])}</li>")
-        else:
-            flush()
-            out.append(f"<p>{html.escape(line)}</p>")
+    attached = False
+    for index, line in enumerate(lines):
+        if _is_item(line):
+            if loose:
+                out.append(_text_html(loose))
+                loose.clear()
+            items.append([_item_html(line)])
+            attached = line.endswith(":")
+            continue
+        next_is_item = index + 1 < len(lines) and _is_item(lines[index + 1])
+        if items and (attached or next_is_item):
+            items[-1].append(line)
+            attached = attached or not next_is_item
+            continue
+        flush()
+        loose.append(line)
     flush()
+    if loose:
+        out.append(_text_html(loose))
     return "\n".join(out)
 
 
 def render_statement_html(statement: Optional[policy_sections.Statement] = None) -> str:
     """The statement with a heading and an anchor per section, and an anchor per labelled part
-    (the chat's answers link to these), preceded by a table of contents."""
+    (the chat's answers link to these), preceded by a table of contents. Under the title: the
+    version the statement itself states, not the day the text was copied."""
     statement = statement or policy_sections.statement()
-    parts = [f"<h1>{html.escape(statement.title)}</h1>",
-             f'<p class="statement-date">Versie van de tekst: {html.escape(statement.date_line)}</p>']
+    parts = [f'<h1 id="top">{html.escape(statement.title)}</h1>']
+    if statement.version:
+        parts.append(f'<p class="statement-date">Laatste versie: {html.escape(statement.version)}</p>')
     parts += [_paragraph_html(block) for block in statement.intro]
-    parts.append('<nav class="toc" aria-label="Inhoud"><h2>Inhoud</h2><ol>' + "".join(
+    parts.append('<nav class="toc" aria-labelledby="inhoud-titel"><h2 id="inhoud-titel">Inhoud</h2><ol>' + "".join(
         f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in statement.sections) + "</ol></nav>")
     for section in statement.sections:
         parts.append(f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>'

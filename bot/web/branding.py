@@ -1,0 +1,43 @@
+"""The site's look in one place: its header (mark, name, navigation), its footer (the company's
+name and address from the privacy statement, the privacy mailbox) and its stylesheet.
+
+The demo site (``bot/web/site.py``) and the pages behind the links in our e-mails
+(``bot/links_channel.py``, served by the Rasa process on another origin) both use these, so a
+visitor who clicks a link in a mail lands on a page that looks like the site they know: people
+are rightly wary of pages reached from an e-mail. Plain file reading, no web framework.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+WEB = Path(__file__).parent
+TEMPLATES = WEB / "templates"
+STATIC = WEB / "static"
+
+
+def _template(name: str, site: str) -> str:
+    """A shared template with its links made absolute to ``site`` ("" keeps them relative)."""
+    return (TEMPLATES / name).read_text(encoding="utf-8").rstrip("\n").replace("{site}", site.rstrip("/"))
+
+
+def header(site: str = "") -> str:
+    """The site header: the company's mark and name, and the main navigation."""
+    return _template("_header.html", site)
+
+
+def footer(site: str = "") -> str:
+    """The site footer: company name, address and enterprise number, the privacy mailbox."""
+    return _template("_company.html", site)
+
+
+def stylesheet() -> str:
+    """The site's stylesheet (``static/site.css``)."""
+    return (STATIC / "site.css").read_text(encoding="utf-8")
+
+
+def style_source(css: str) -> str:
+    """The CSP source that allows exactly this inline <style> content and no other."""
+    digest = hashlib.sha256(css.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
