@@ -1,15 +1,17 @@
 """The opt-out list that direct marketing must check: idempotent, effective at once."""
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
-from typing import List, Optional
+from typing import Iterable, List, Mapping, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import contact
-from bot.rights import now_utc
+from bot.rights import BRUSSELS, now_utc
 from bot.store.db import Store
 from bot.store.models import OptOut
 
@@ -61,3 +63,56 @@ def opted_out_channels(store: Store, raw: str) -> List[str]:
 def list_optouts(store: Store) -> List[OptOut]:
     with store.session() as session:
         return list(session.execute(select(OptOut).order_by(OptOut.created_at.desc(), OptOut.id.desc())).scalars())
+
+
+def get(store: Store, optout_id: int) -> Optional[OptOut]:
+    with store.session() as session:
+        return session.get(OptOut, optout_id)
+
+
+def remove(store: Store, optout_id: int) -> Optional[OptOut]:
+    """Take one opt-out off the list (an officer corrects a mistake, with a note in the staff
+    audit); returns what was removed, or None when it was not there (anymore)."""
+    with store.session() as session:
+        item = session.get(OptOut, optout_id, with_for_update=True)
+        if item is None:
+            return None
+        session.delete(item)
+    return item
+
+
+def of_address(store: Store, raw: str) -> List[OptOut]:
+    """The opt-outs of one e-mail address, phone number or postal address (normalised the way
+    it was stored): what a data-subject export lists."""
+    kind = contact.kind_of(raw)
+    try:
+        address = normalise(kind, raw)
+    except contact.InvalidContact:
+        return []
+    with store.session() as session:
+        return list(session.execute(select(OptOut).where(OptOut.address == address)
+                                    .order_by(OptOut.created_at, OptOut.id)).scalars())
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"); a
+# visitor chooses the address text, so such cells get a leading apostrophe (OWASP's advice).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(items: Iterable[OptOut], channel_labels: Mapping[str, str]) -> str:
+    """The list as CSV for the marketing tools (';'-separated, as Excel in Belgium reads it):
+    channel in Dutch, address, since (Brussels time), source. Every cell is made safe for
+    spreadsheets, so a '+32...' number reads "'+32..."."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["kanaal", "adres", "sinds", "bron"])
+    for item in items:
+        writer.writerow([safe_cell(cell) for cell in (
+            channel_labels.get(item.channel, item.channel), item.address,
+            item.created_at.astimezone(BRUSSELS).isoformat(timespec="seconds"), item.source)])
+    return out.getvalue()

@@ -3,9 +3,10 @@ misunderstood messages that developers export as Rasa NLU YAML for retraining.""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 from sqlalchemy import select
@@ -16,6 +17,8 @@ from bot.store.models import Annotation, ConversationReview
 
 MAX_NOTE_CHARS = 2000
 MAX_TAGS = 10
+INTENTS_DOC = paths.ROOT / "docs" / "intents.md"
+OTHER_GROUP = "Overige"
 
 
 class ReviewError(ValueError):
@@ -33,6 +36,66 @@ def intent_choices() -> List[str]:
     plain = [i for i in domain["intents"] if i != "faq"]
     topics = sorted(name.removeprefix("utter_") for name in domain["responses"] if name.startswith("utter_faq/"))
     return sorted(plain) + topics
+
+
+@dataclass(frozen=True)
+class IntentChoice:
+    """One label staff can annotate with, and what it means (from docs/intents.md)."""
+
+    label: str
+    description: str
+
+    @property
+    def option_text(self) -> str:
+        """What the dropdown shows: the label and the start of its meaning."""
+        if not self.description:
+            return self.label
+        short = self.description if len(self.description) <= 90 else self.description[:89].rstrip() + "…"
+        return f"{self.label} — {short}"
+
+
+_HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*$")
+_TABLE_ROW = re.compile(r"^\|\s*`?([\w/]+)`?\s*\|\s*(.+?)\s*\|\s*$")
+_LIST_ITEM = re.compile(r"^-\s+`([\w/]+)`:\s*(.+?)\s*$")
+
+
+def _plain(markdown: str) -> str:
+    """A heading or description without its Markdown: no backticks, no "(`data/nlu/x.yml`)"."""
+    text = re.sub(r"\s*\(`[^`]*\.yml`(?:,\s*`[^`]*\.yml`)*\)", "", markdown)
+    return re.sub(r"\*+|`", "", text).strip()
+
+
+@lru_cache(maxsize=1)
+def intent_catalogue() -> Tuple[Tuple[str, Tuple[IntentChoice, ...]], ...]:
+    """Every label of ``intent_choices``, grouped and described as docs/intents.md (the developers'
+    list of what each intent and FAQ topic means) does, so a reviewer picks "faq/retention — how
+    long do you keep my data" rather than a bare name out of eighty. Labels the document does
+    not describe come last, under OTHER_GROUP; groups the document has but the model lacks are left out."""
+    choices = set(intent_choices())
+    try:
+        lines = INTENTS_DOC.read_text(encoding="utf-8").splitlines()
+    except OSError:  # no docs on this machine: the bare labels still work
+        lines = []
+    groups: Dict[str, List[IntentChoice]] = {}
+    seen: set = set()
+    section, group = "", ""
+    for line in lines:
+        heading = _HEADING.match(line)
+        if heading:
+            title = _plain(heading.group(2))
+            if heading.group(1) == "##":
+                section, group = title, title
+            else:  # a subsection: "faq: Company and statement"
+                group = f"{section.split(':')[0]}: {title}" if section else title
+            continue
+        found = _TABLE_ROW.match(line) or _LIST_ITEM.match(line)
+        if found and found.group(1) in choices and found.group(1) not in seen:
+            seen.add(found.group(1))
+            groups.setdefault(group or OTHER_GROUP, []).append(IntentChoice(found.group(1), _plain(found.group(2))))
+    rest = [IntentChoice(label, "") for label in intent_choices() if label not in seen]
+    if rest:
+        groups.setdefault(OTHER_GROUP, []).extend(rest)
+    return tuple((name, tuple(items)) for name, items in groups.items())
 
 
 def clean_tags(raw: str) -> str:
@@ -94,6 +157,18 @@ def annotate(store: Store, sender_id: str, event_id: int, correct_intent: str, u
         if existing is None:
             session.add(annotation)
     return annotation
+
+
+def remove_annotation(store: Store, sender_id: str, event_id: int) -> bool:
+    """Take a message out of the annotation queue again (a wrong click, a change of mind);
+    False when it was not annotated. Already exported YAML is not changed by this."""
+    with store.session() as session:
+        existing = session.execute(select(Annotation).where(Annotation.sender_id == sender_id,
+                                                            Annotation.event_id == event_id)).scalar_one_or_none()
+        if existing is None:
+            return False
+        session.delete(existing)
+    return True
 
 
 def queue(store: Store, include_exported: bool = False) -> List[Annotation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -31,6 +31,11 @@ TRANSITIONS = {
     DONE: set(), REJECTED: set(), EXPIRED: set(),
 }
 ACTIVE = {UNVERIFIED, OPEN, IN_PROGRESS}
+# The order in which a request normally moves: lists and status choices follow it.
+STATUS_ORDER = (UNVERIFIED, OPEN, IN_PROGRESS, DONE, REJECTED, EXPIRED)
+# Staff's Dutch names of the statuses (console, messages); 'overdue' is a filter, not a status.
+STATUS_LABELS = {UNVERIFIED: "niet bevestigd", OPEN: "open", IN_PROGRESS: "in behandeling", DONE: "afgehandeld",
+                 REJECTED: "afgewezen", EXPIRED: "verlopen", "overdue": "over termijn"}
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type, 10 symbols = 50 bits.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -93,9 +98,18 @@ def open_request(store: Store, new: NewRequest, now: Optional[datetime] = None,
     raise RequestError("Er kon geen uniek referentienummer gemaakt worden.")
 
 
+def next_statuses(status: str) -> List[str]:
+    """Where a request in ``status`` may go, in the natural order (STATUS_ORDER)."""
+    allowed = TRANSITIONS.get(status, set())
+    return [s for s in STATUS_ORDER if s in allowed]
+
+
 def change_status(store: Store, reference: str, to_status: str, actor: str,
-                  note: Optional[str] = None, now: Optional[datetime] = None) -> RightsRequest:
-    """Move a request to a new status, with an audit event; refuses impossible moves."""
+                  note: Optional[str] = None, now: Optional[datetime] = None,
+                  on_changed: Optional[Callable[[Session, RightsRequest, str], None]] = None) -> RightsRequest:
+    """Move a request to a new status, with an audit event; refuses impossible moves.
+    ``on_changed(session, request, from_status)`` runs inside the same transaction (e.g. to
+    queue the requester's mail, bot.status_mail), so the change and its mail stand or fall together."""
     at = now or now_utc()
     with store.session() as session:
         request = session.execute(
@@ -104,14 +118,33 @@ def change_status(store: Store, reference: str, to_status: str, actor: str,
         if request is None:
             raise RequestError(f"Geen verzoek met referentie {reference}.")
         if to_status not in TRANSITIONS.get(request.status, set()):
-            raise RequestError(f"Een verzoek met status '{request.status}' kan niet naar '{to_status}'.")
+            raise RequestError(f"Een verzoek met status '{STATUS_LABELS.get(request.status, request.status)}' "
+                               f"kan niet naar '{STATUS_LABELS.get(to_status, to_status)}'.")
         request.events.append(RequestEvent(at=at, actor=actor, from_status=request.status,
                                            to_status=to_status, note=note))
         if request.status == UNVERIFIED and to_status == OPEN:
             request.verified_at = at
         if to_status in {DONE, REJECTED, EXPIRED}:
             request.closed_at = at
-        request.status = to_status
+        from_status, request.status = request.status, to_status
+        if on_changed is not None:
+            on_changed(session, request, from_status)
+    return request
+
+
+def add_note(store: Store, reference: str, actor: str, note: str, now: Optional[datetime] = None) -> RightsRequest:
+    """An entry on the request's audit trail without a status change (from and to are the
+    current status): what staff did for the request, e.g. erasing the requester's chats."""
+    if not (note or "").strip():
+        raise RequestError("Een notitie is verplicht.")
+    with store.session() as session:
+        request = session.execute(
+            select(RightsRequest).where(RightsRequest.reference == reference).with_for_update()
+        ).scalar_one_or_none()
+        if request is None:
+            raise RequestError(f"Geen verzoek met referentie {reference}.")
+        request.events.append(RequestEvent(at=now or now_utc(), actor=actor, from_status=request.status,
+                                           to_status=request.status, note=note.strip()))
     return request
 
 
@@ -129,9 +162,67 @@ def lookup_status(store: Store, reference: str, email: str) -> Optional[str]:
     return status
 
 
+def today_in_brussels() -> date:
+    return now_utc().astimezone(BRUSSELS).date()
+
+
 def is_overdue(request: RightsRequest, today: Optional[date] = None) -> bool:
-    today = today or now_utc().astimezone(BRUSSELS).date()
+    today = today or today_in_brussels()
     return request.status in ACTIVE and today > request.deadline
+
+
+def days_left(request: RightsRequest, today: Optional[date] = None) -> Optional[int]:
+    """Whole Brussels days until the legal deadline for an active request (0: due today,
+    negative: that many days over it); None for a closed request, which no longer runs."""
+    if request.status not in ACTIVE:
+        return None
+    return (request.deadline - (today or today_in_brussels())).days
+
+
+def status_counts(store: Store, today: Optional[date] = None) -> Dict[str, int]:
+    """Requests per status, plus 'overdue' (active and past the deadline) and 'all': the
+    numbers on the console's filter tabs."""
+    with store.session() as session:
+        rows = list(session.execute(select(RightsRequest.status, RightsRequest.deadline)))
+    today = today or today_in_brussels()
+    counts = {status: 0 for status in STATUS_ORDER}
+    counts.update(overdue=0, all=len(rows))
+    for status, deadline in rows:
+        counts[status] = counts.get(status, 0) + 1
+        if status in ACTIVE and today > deadline:
+            counts["overdue"] += 1
+    return counts
+
+
+def search(store: Store, needle: str, by_email: bool) -> List[RightsRequest]:
+    """Requests whose reference contains ``needle`` (any case), and, with ``by_email``, whose
+    e-mail address contains it; newest first. The caller checks the needle's length and who
+    may search by address (the console: only roles that may see personal data)."""
+    text = (needle or "").strip()
+    if not text:
+        return []
+    wanted = RightsRequest.reference.contains(text.upper(), autoescape=True)
+    if by_email:
+        wanted = wanted | RightsRequest.email.contains(text.lower(), autoescape=True)
+    query = (select(RightsRequest).where(wanted)
+             .order_by(RightsRequest.received_at.desc(), RightsRequest.id.desc()))
+    with store.session() as session:
+        return list(session.execute(query).scalars())
+
+
+def requests_of(store: Store, email: str) -> List[RightsRequest]:
+    """Every request made with this e-mail address (normalised), oldest first, with its
+    events: what a data-subject export lists."""
+    try:
+        address = normalise_email(email)
+    except ValueError:
+        return []
+    with store.session() as session:
+        found = list(session.execute(select(RightsRequest).where(RightsRequest.email == address)
+                                     .order_by(RightsRequest.received_at, RightsRequest.id)).scalars())
+        for request in found:
+            list(request.events)
+        return found
 
 
 def get(store: Store, reference: str) -> Optional[RightsRequest]:

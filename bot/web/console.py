@@ -131,7 +131,7 @@ class Console:
     async def guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Every route but the login page and the stylesheet needs a live session; every POST a
         valid CSRF token."""
-        public = request.path in {"/login", "/static/console.css"}
+        public = request.path in {"/login", "/static/console.css", "/static/console.js"}
         session = await get_session(request)
         user = self.user_of(session)
         if user is None and not public:
@@ -149,7 +149,8 @@ class Console:
     async def headers(request: web.Request, response: web.StreamResponse) -> None:
         """On every response, redirects and errors included."""
         response.headers.update({
-            "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                       "form-action 'self'; "
                                        "frame-ancestors 'none'; base-uri 'none'",
             "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-store"})
@@ -231,7 +232,7 @@ class Console:
         filters = conversations.Filters(
             date_from=self._date(q.get("from")), date_to=self._date(q.get("to")), intent=q.get("intent") or None,
             slot=q.get("slot") or None, action=q.get("action") or None, text=text,
-            tag=q.get("tag") or None, flag=q.get("flag") if q.get("flag") in conversations.FLAGS else None,
+            text_in_bot=bool(text) and q.get("bot") == "1", tag=q.get("tag") or None, flag=q.get("flag") if q.get("flag") in conversations.FLAGS else None,
             threshold=threshold)
         raw_page = str(q.get("page", "1") or "1")
         page = conversations.list_conversations(self.store, filters, page=int(raw_page) if raw_page.isdigit() else 1)
@@ -241,55 +242,100 @@ class Console:
         known = conversations.known_values_for(self.store, [item.sender_id for item in page.items])
         for item in page.items:
             item.first_message = conversations.masked_preview(item.first_message, known[item.sender_id])
-        base = {k: str(v) for k, v in q.items() if k not in {"page", "flag", "q", "csrf_token"} and v}
+        base = {k: str(v) for k, v in q.items() if k not in {"page", "flag", "q", "bot", "csrf_token"} and v}
         return await self.render(request, "conversations.html", status=status, page=page, filters=filters,
                                  query=base, urlencode=urlencode, threshold=threshold,
-                                 intents=review.intent_choices(), error=error)
+                                 catalogue=review.intent_catalogue(), error=error)
 
-    async def conversation(self, request: web.Request, reveal: bool = False) -> web.Response:
+    async def conversation(self, request: web.Request) -> web.Response:
+        """One transcript, masked. ``?tonen=1`` shows it revealed, but only to a privacy officer
+        holding a grant for this conversation in their session, which only the audited reveal
+        POST hands out (``reveal``): the flag alone reveals nothing. ``?technisch=verbergen``
+        hides slot, form and action lines (console.js remembers the choice per browser)."""
         sender = request.match_info["sender"]
         if not conversations.valid_sender(sender) or not conversations.exists(self.store, sender):
-            raise web.HTTPNotFound(text="Dit gesprek bestaat niet (meer).")
+            return await self.render(request, "conversation.html", status=404, gone=True)
+        reveal = request.query.get("tonen") == "1" and await self._reveal_granted(request, sender)
+        hide_technical = request.query.get("technisch") == "verbergen"
         lines = conversations.transcript(self.store, sender, reveal=reveal)
         requests = [r for r in rights.list_requests(self.store) if r.conversation_id == sender]
-        return await self.render(request, "conversation.html", sender=sender, lines=lines, reveal=reveal,
-                                 review=review.get_review(self.store, sender), intents=review.intent_choices(),
-                                 requests=requests)
+        review_ = review.get_review(self.store, sender)
+        return await self.render(request, "conversation.html", gone=False, sender=sender, lines=lines, reveal=reveal,
+                                 review=review_, tags=[t for t in (review_.tags.split(",") if review_ else []) if t],
+                                 catalogue=review.intent_catalogue(), labels=set(review.intent_choices()),
+                                 requests=requests, hide_technical=hide_technical, view=transcript_view(reveal, hide_technical),
+                                 next_unreviewed=conversations.next_unreviewed(self.store, sender),
+                                 rating_labels=conversations.RATING_LABELS, reveal_minutes=REVEAL_MINUTES)
 
     async def conversation_page(self, request: web.Request) -> web.Response:
         return await self.conversation(request)
 
+    @staticmethod
+    async def _reveal_granted(request: web.Request, sender: str) -> bool:
+        """Whether this session may see ``sender``'s conversation unmasked right now."""
+        if not staff_users.can(request["user"].role, "reveal"):
+            return False
+        grants = (await get_session(request)).get("reveal_grants") or {}
+        return float(grants.get(sender, 0)) > datetime.now().timestamp()
+
     async def reveal(self, request: web.Request) -> web.Response:
+        """Audit-log the reveal, grant it to this session for REVEAL_MINUTES, and redirect to the
+        revealed view (POST, redirect, GET): a refresh shows the page again without posting again."""
         sender = request.match_info["sender"]
-        if not conversations.valid_sender(sender):
-            raise web.HTTPNotFound()
+        if not conversations.valid_sender(sender) or not conversations.exists(self.store, sender):
+            return await self.render(request, "conversation.html", status=404, gone=True)
         staff_audit.record(self.store, request["user"].username, "reveal", target=sender)
-        return await self.conversation(request, reveal=True)
+        session = await get_session(request)
+        now = datetime.now().timestamp()
+        grants = {s: t for s, t in (session.get("reveal_grants") or {}).items() if float(t) > now}
+        grants[sender] = now + REVEAL_MINUTES * 60
+        session["reveal_grants"] = dict(sorted(grants.items(), key=lambda item: item[1])[-MAX_REVEAL_GRANTS:])
+        data = await request.post()
+        raise web.HTTPFound(transcript_url(sender, transcript_view(True, data.get("technisch") == "verbergen")))
 
     async def save_review(self, request: web.Request) -> web.Response:
         sender = request.match_info["sender"]
         if not conversations.valid_sender(sender):
             raise web.HTTPNotFound()
         data = await request.post()
+        back = transcript_url(sender, posted_view(data))
         try:
             review.save_review(self.store, sender, request["user"].username, data.get("reviewed") == "1",
                                str(data.get("tags", "")), str(data.get("note", "")))
         except review.ReviewError as exc:
-            return web.Response(text=str(exc), status=400)
-        raise await self.redirect(request, f"/conversations/{quote(sender, safe='')}", ok="Opgeslagen")
+            raise await self.redirect(request, back, error=str(exc))
+        raise await self.redirect(request, back, ok="Opgeslagen")
+
+    def _event_id(self, data) -> int:
+        raw = str(data.get("event_id", "") or "")
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else 0
 
     async def annotate(self, request: web.Request) -> web.Response:
+        """Queue (or change) a message's annotation; back to the same message (#e<id>)."""
         sender = request.match_info["sender"]
         if not conversations.valid_sender(sender):
             raise web.HTTPNotFound()
         data = await request.post()
+        event_id = self._event_id(data)
+        back = transcript_url(sender, posted_view(data), anchor=f"e{event_id}" if event_id else None)
         try:
-            review.annotate(self.store, sender, int(str(data.get("event_id", "0")) or 0),
-                            str(data.get("intent", "")), request["user"].username)
-        except (review.ReviewError, ValueError) as exc:
-            return web.Response(text=str(exc), status=400)
-        raise await self.redirect(request, f"/conversations/{quote(sender, safe='')}",
-                                  ok="Aan de annotatiewachtrij toegevoegd")
+            review.annotate(self.store, sender, event_id, str(data.get("intent", "")), request["user"].username)
+        except review.ReviewError as exc:
+            raise await self.redirect(request, back, error=str(exc))
+        raise await self.redirect(request, back, ok="Aan de annotatiewachtrij toegevoegd")
+
+    async def unannotate(self, request: web.Request) -> web.Response:
+        """Undo an annotation: from the transcript (back to the message) or from the queue."""
+        sender = request.match_info["sender"]
+        if not conversations.valid_sender(sender):
+            raise web.HTTPNotFound()
+        data = await request.post()
+        event_id = self._event_id(data)
+        back = ("/annotations" if data.get("back") == "annotations"
+                else transcript_url(sender, posted_view(data), anchor=f"e{event_id}" if event_id else None))
+        if not review.remove_annotation(self.store, sender, event_id):
+            raise await self.redirect(request, back, error="Dit bericht stond niet (meer) in de annotatiewachtrij.")
+        raise await self.redirect(request, back, ok="Uit de annotatiewachtrij gehaald")
 
     # ---- annotations -----------------------------------------------------------------------------
     async def annotations(self, request: web.Request) -> web.Response:
@@ -433,6 +479,12 @@ class Console:
     async def stylesheet(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(WEB / "static" / "console.css")
 
+    async def script(self, request: web.Request) -> web.StreamResponse:
+        """The console's one script (keyboard shortcuts, intent filter, hiding technical lines):
+        a file, so the policy allows 'self' and no inline script."""
+        return web.FileResponse(WEB / "static" / "console.js",
+                                headers={"Content-Type": "application/javascript; charset=utf-8"})
+
     # ---- the app -----------------------------------------------------------------------------------------------------
     def app(self) -> web.Application:
         storage = EncryptedCookieStorage(derived_key("session"), cookie_name="privacybot_console",
@@ -444,12 +496,14 @@ class Console:
         routes = [
             ("GET", "/login", self.login_page), ("POST", "/login", self.login), ("POST", "/logout", self.logout),
             ("GET", "/", self.home), ("GET", "/static/console.css", self.stylesheet),
+            ("GET", "/static/console.js", self.script),
             ("GET", "/conversations", a("view_conversations")(self.conversation_list)),
             ("POST", "/conversations", a("view_conversations")(self.conversation_search)),
             ("GET", "/conversations/{sender}", a("view_conversations")(self.conversation_page)),
             ("POST", "/conversations/{sender}/reveal", a("reveal")(self.reveal)),
             ("POST", "/conversations/{sender}/review", a("review")(self.save_review)),
             ("POST", "/conversations/{sender}/annotate", a("annotate")(self.annotate)),
+            ("POST", "/conversations/{sender}/unannotate", a("annotate")(self.unannotate)),
             ("GET", "/annotations", a("annotate")(self.annotations)),
             ("POST", "/annotations/export", a("export_annotations")(self.export_annotations)),
             ("GET", "/requests", a("view_requests")(self.request_list)),
@@ -468,6 +522,25 @@ class Console:
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
         return app
+
+
+REVEAL_MINUTES = 10  # how long one audited reveal shows a conversation unmasked in that session
+MAX_REVEAL_GRANTS = 20  # the session cookie keeps at most this many (the newest)
+
+
+def transcript_view(reveal: bool, hide_technical: bool) -> Dict[str, str]:
+    """The query of a transcript view: revealed (needs the session's grant), technical lines hidden."""
+    return {**({"tonen": "1"} if reveal else {}), **({"technisch": "verbergen"} if hide_technical else {})}
+
+
+def posted_view(data) -> Dict[str, str]:
+    """The view a form on a transcript came from (its hidden fields), checked: known values only."""
+    return transcript_view(data.get("tonen") == "1", data.get("technisch") == "verbergen")
+
+
+def transcript_url(sender: str, view: Dict[str, str], anchor: Optional[str] = None) -> str:
+    return (f"/conversations/{quote(sender, safe='')}" + (f"?{urlencode(view)}" if view else "")
+            + (f"#{anchor}" if anchor else ""))
 
 
 def masked_request(item):
