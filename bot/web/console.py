@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 from datetime import date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
@@ -23,15 +24,16 @@ from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 
 from bot import (chat_forms, chat_guard, contact, conversations, keys, limits, optouts, rights, review, retention,
-                 settings, staff_audit, staff_users, subjects)
+                 settings, staff_audit, staff_users, status_mail, subjects)
 from bot.store.db import Store, open_store
 
 WEB = Path(__file__).parent
 SESSION_HOURS = 8
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-STATUS_LABELS = {"unverified": "niet bevestigd", "open": "open", "in_progress": "in behandeling", "done": "afgehandeld",
-                 "rejected": "afgewezen", "expired": "verlopen", "overdue": "over termijn"}
+STATUS_LABELS = rights.STATUS_LABELS
+# How the console names the roles of bot.staff_users.ROLES (navigation, "Geen toegang").
+ROLE_LABELS = {"agent": "agent", "privacy_officer": "privacy officer", "admin": "beheerder (admin)"}
 
 
 def derived_key(purpose: str) -> bytes:
@@ -74,7 +76,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(WEB / "templates" / "console")),
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
     env.filters["q"] = lambda value: quote(str(value), safe="")  # a path segment, never a path
-    env.globals.update(status_labels=STATUS_LABELS, brussels=conversations.brussels,
+    env.globals.update(status_labels=STATUS_LABELS, role_labels=ROLE_LABELS, brussels=conversations.brussels,
                        flag_labels=conversations.FLAG_LABELS, request_labels=chat_forms.request_flow.TYPE_LABELS)
     return env
 
@@ -103,7 +105,7 @@ class Console:
         if context.get("error") is None and left.get("error"):
             context["error"] = left["error"]
         page = self.env.get_template(name).render(
-            user=user, csrf=form.csrf_token.current_token, can=lambda p: bool(user) and staff_users.can(user.role, p),
+            user=user, csrf=form.csrf_token.current_token, path=request.path, can=lambda p: bool(user) and staff_users.can(user.role, p),
             flash=context.pop("flash", None) or left.get("ok"), **context)
         return web.Response(text=page, content_type="text/html", status=status)
 
@@ -160,7 +162,8 @@ class Console:
             @wraps(handler)
             async def checked(request: web.Request) -> web.StreamResponse:
                 if not staff_users.can(request["user"].role, permission):
-                    return await self.render(request, "forbidden.html", status=403)
+                    return await self.render(request, "forbidden.html", status=403,
+                                             **forbidden_context(request["user"].role, permission))
                 return await handler(request)
             return checked
         return decorate
@@ -353,12 +356,44 @@ class Console:
 
     # ---- rights requests and opt-outs ------------------------------------------------------------------
     async def request_list(self, request: web.Request) -> web.Response:
+        """The queue with a tab per status (with counts), days left per request. Searching is
+        the POST form (``request_search``): a searched address never lands in a URL."""
         status = request.query.get("status") or None
         if status not in {None, *STATUS_LABELS}:
             status = None
+        error = "Zoeken gaat via het zoekveld, niet via de adresbalk." if request.query.get("q") else None
         items = rights.list_requests(self.store, status=status, request_type=request.query.get("type") or None)
-        return await self.render(request, "requests.html", items=items, selected=status,
-                                 overdue=rights.is_overdue)
+        return await self._request_page(request, items, selected=status, q="", error=error)
+
+    async def request_search(self, request: web.Request) -> web.Response:
+        """Search by reference, or also by e-mail address for roles that may see personal data
+        (an agent could otherwise confirm an address through the hit count). Like the other
+        searches (issue 15): POST, a minimum length, a limit per account, audited (masked)."""
+        data = await request.post()
+        username = request["user"].username
+        by_email = staff_users.can(request["user"].role, "reveal")
+        try:
+            needle = conversations.check_search_text(str(data.get("q", "")))
+            if "@" in needle and not by_email:
+                raise conversations.SearchError("Zoeken op e-mailadres mag alleen een privacy officer of beheerder; "
+                                                "zoek op referentie (PRV-...).")
+        except conversations.SearchError as exc:
+            return await self._request_page(request, [], selected=None, q="", error=str(exc), status=400)
+        if not limits.shared().allow(limits.console_searches_per_user(), username):
+            return await self._request_page(request, [], selected=None, q="", error=SEARCH_LIMITED, status=429)
+        items = rights.search(self.store, needle, by_email=by_email)
+        staff_audit.record(self.store, username, "search_requests",
+                           detail=f"{request_search_audit_text(needle)} -> {len(items)} verzoek(en)")
+        return await self._request_page(request, items, selected=None, q=needle, error=None)
+
+    async def _request_page(self, request: web.Request, items, selected: Optional[str], q: str,
+                            error: Optional[str], status: int = 200) -> web.Response:
+        today = rights.today_in_brussels()
+        return await self.render(request, "requests.html", status=status, items=items, selected=selected, q=q,
+                                 error=error, counts=rights.status_counts(self.store, today=today),
+                                 tabs=[*rights.STATUS_ORDER[:3], "overdue", *rights.STATUS_ORDER[3:]],
+                                 overdue=lambda r: rights.is_overdue(r, today),
+                                 days_left=lambda r: rights.days_left(r, today))
 
     async def request_detail(self, request: web.Request) -> web.Response:
         item = rights.get(self.store, request.match_info["reference"])
@@ -366,25 +401,125 @@ class Console:
             raise web.HTTPNotFound(text="Geen verzoek met die referentie.")
         if not staff_users.can(request["user"].role, "reveal"):  # agents see the queue, not the person
             item = masked_request(item)
+        choices = rights.next_statuses(item.status)
         return await self.render(request, "request.html", item=item, overdue=rights.is_overdue(item),
-                                 next_statuses=sorted(rights.TRANSITIONS.get(item.status, set())),
-                                 error=None)
+                                 days=rights.days_left(item), next_statuses=choices,
+                                 mails={s: status_mail.will_mail(item.status, s) for s in choices},
+                                 reason_needed=[s for s in choices if status_mail.message_required(item.status, s)],
+                                 can_erase=item.request_type == subjects.ERASURE and item.status in subjects.ERASABLE,
+                                 can_document=item.status in subjects.DOCUMENT_STATUSES, error=None)
 
     async def change_status(self, request: web.Request) -> web.Response:
+        """A new status with a required note (audit trail) and, when the address is proven, a
+        mail to the requester from bot.status_mail, with the staff's message for them."""
         reference = request.match_info["reference"]
+        here = f"/requests/{quote(reference, safe='')}"
         data = await request.post()
         note = str(data.get("note", "")).strip()
+        to_status = str(data.get("status", ""))
+        if not to_status:
+            raise await self.redirect(request, here, error="Kies een nieuwe status.")
         if not note:
-            raise await self.redirect(request, f"/requests/{reference}", error="Een notitie is verplicht.")
+            raise await self.redirect(request, here, error="Een notitie is verplicht.")
         try:
-            rights.change_status(self.store, reference, str(data.get("status", "")), request["user"].username, note)
+            change = status_mail.change_status(self.store, reference, to_status, request["user"].username, note,
+                                               message=str(data.get("message", "")))
         except rights.RequestError as exc:
-            raise await self.redirect(request, f"/requests/{reference}", error=str(exc))
-        raise await self.redirect(request, f"/requests/{reference}", ok="Status gewijzigd")
+            raise await self.redirect(request, here, error=str(exc))
+        told = ("De aanvrager krijgt een mail." if change.mailed
+                else "Er gaat geen mail naar de aanvrager (adres niet bevestigd of geen mail bij deze status).")
+        raise await self.redirect(request, here, ok=f"Status gewijzigd. {told}")
+
+    async def request_erase_page(self, request: web.Request) -> web.Response:
+        """The confirmation step of erasing an erasure requester's chats: the address and the
+        conversations that will go."""
+        reference = request.match_info["reference"]
+        item = rights.get(self.store, reference)
+        if item is None:
+            raise web.HTTPNotFound(text="Geen verzoek met die referentie.")
+        try:
+            found, error = subjects.erasure_candidates(self.store, reference), None
+        except subjects.SubjectRequestError as exc:
+            found, error = [], str(exc)
+        return await self.render(request, "request_erase.html", status=400 if error else 200, item=item,
+                                 found=found, error=error)
+
+    async def request_erase(self, request: web.Request) -> web.Response:
+        reference = request.match_info["reference"]
+        here = f"/requests/{quote(reference, safe='')}"
+        data = await request.post()
+        if data.get("confirm") != "1":
+            raise await self.redirect(request, f"{here}/erase", error="Bevestig het wissen met het vinkje.")
+        try:
+            counts = subjects.erase_for_request(self.store, reference, request["user"].username)
+        except (subjects.SubjectRequestError, rights.RequestError) as exc:
+            raise await self.redirect(request, here, error=str(exc))
+        raise await self.redirect(request, here, ok=f"{counts['conversations']} gesprek(ken) gewist; dat staat nu "
+                                                    "in de audit trail. Zet het verzoek op afgehandeld als alles gewist is.")
+
+    async def request_document(self, request: web.Request) -> web.Response:
+        """The data-subject export as a readable, printable HTML document for this request
+        (besides the JSON of /subjects); a download, so it opens outside the console."""
+        reference = request.match_info["reference"]
+        try:
+            document = subjects.document_for_request(self.store, reference, request["user"].username)
+        except (subjects.SubjectRequestError, rights.RequestError) as exc:
+            raise await self.redirect(request, f"/requests/{quote(reference, safe='')}", error=str(exc))
+        page = self.env.get_template("subject_document.html").render(
+            doc=document, mailbox=chat_forms.request_flow.privacy_mailbox(), channel_labels=chat_forms.CHANNEL_LABELS)
+        return web.Response(text=page, content_type="text/html", headers={
+            "Content-Disposition": f'attachment; filename="inzage-{document.reference}.html"'})
 
     async def optout_list(self, request: web.Request) -> web.Response:
         error = "Zoeken gaat via het zoekveld, niet via de adresbalk." if request.query.get("q") else None
-        return await self.render(request, "optouts.html", items=optouts.list_optouts(self.store), q="", error=error)
+        return await self._optout_page(request, optouts.list_optouts(self.store), q="", error=error)
+
+    async def _optout_page(self, request: web.Request, items, q: str, error: Optional[str],
+                           status: int = 200) -> web.Response:
+        return await self.render(request, "optouts.html", status=status, items=items, q=q, error=error,
+                                 channels=optouts.CHANNELS, channel_labels=chat_forms.CHANNEL_LABELS)
+
+    async def optout_export(self, request: web.Request) -> web.Response:
+        """The whole list as CSV for the marketing tools: a POST (it is a list of addresses),
+        audited with the number of rows, cells made safe for spreadsheets."""
+        items = optouts.list_optouts(self.store)
+        staff_audit.record(self.store, request["user"].username, "export_optouts", detail=f"{len(items)} afmelding(en)")
+        body = "\ufeff" + optouts.csv_text(items, chat_forms.CHANNEL_LABELS)  # BOM: Excel reads it as UTF-8
+        return web.Response(body=body.encode("utf-8"), content_type="text/csv", charset="utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="afmeldingen.csv"'})
+
+    async def optout_add(self, request: web.Request) -> web.Response:
+        """An officer puts an address on the list by hand (a phone call, a letter), with a note;
+        the staff audit keeps the channel and the note, the address only masked."""
+        data = await request.post()
+        channel, note = str(data.get("channel", "")), " ".join(str(data.get("note", "")).split())
+        if channel not in optouts.CHANNELS:
+            return await self._optout_page(request, optouts.list_optouts(self.store), q="", status=400,
+                                           error="Kies een kanaal.")
+        if not note:
+            return await self._optout_page(request, optouts.list_optouts(self.store), q="", status=400,
+                                           error="Een notitie is verplicht: waarom en op wiens vraag.")
+        try:
+            result = optouts.opt_out(self.store, channel, str(data.get("address", "")), source="console")
+        except contact.InvalidContact as exc:
+            return await self._optout_page(request, optouts.list_optouts(self.store), q="", status=400, error=str(exc))
+        staff_audit.record(self.store, request["user"].username, "optout_add", target=channel,
+                           detail=optout_audit_text(channel, note) + ("" if result.created else " (stond er al)"))
+        told = "Toegevoegd aan de afmeldlijst." if result.created else "Dat adres stond al op de lijst voor dat kanaal."
+        raise await self.redirect(request, "/optouts", ok=told)
+
+    async def optout_remove(self, request: web.Request) -> web.Response:
+        data = await request.post()
+        note = " ".join(str(data.get("note", "")).split())
+        raw_id = request.match_info["optout_id"]
+        if not note:
+            raise await self.redirect(request, "/optouts", error="Een notitie is verplicht om een afmelding te verwijderen.")
+        removed = optouts.remove(self.store, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 12 else None
+        if removed is None:
+            raise await self.redirect(request, "/optouts", error="Die afmelding bestaat niet (meer).")
+        staff_audit.record(self.store, request["user"].username, "optout_remove", target=removed.channel,
+                           detail=optout_audit_text(removed.channel, note))
+        raise await self.redirect(request, "/optouts", ok="Afmelding verwijderd.")
 
     async def optout_search(self, request: web.Request) -> web.Response:
         """Like the conversation search: POST, a minimum length, a limit per account, audited."""
@@ -393,13 +528,13 @@ class Console:
         try:
             needle = conversations.check_search_text(str(data.get("q", "")))
         except conversations.SearchError as exc:
-            return await self.render(request, "optouts.html", status=400, items=[], q="", error=str(exc))
+            return await self._optout_page(request, [], q="", error=str(exc), status=400)
         if not limits.shared().allow(limits.console_searches_per_user(), username):
-            return await self.render(request, "optouts.html", status=429, items=[], q="", error=SEARCH_LIMITED)
+            return await self._optout_page(request, [], q="", error=SEARCH_LIMITED, status=429)
         items = [o for o in optouts.list_optouts(self.store) if needle.lower() in o.address.lower()]
         staff_audit.record(self.store, username, "search_optouts",
                            detail=f"{search_audit_text(needle)} -> {len(items)} afmelding(en)")
-        return await self.render(request, "optouts.html", items=items, q=needle, error=None)
+        return await self._optout_page(request, items, q=needle, error=None)
 
     # ---- data subjects: access and erasure ------------------------------------------------------------------
     def _subject(self, data) -> Dict[str, Optional[str]]:
@@ -438,14 +573,22 @@ class Console:
         who = self._subject(data)
         if data.get("confirm") != "1":
             return web.Response(text="Bevestig het wissen met het vinkje.", status=400)
+        # The request this erasure is for, when staff give its reference: it goes on its audit trail.
+        reference = str(data.get("reference", "")).strip().upper() or None
+        if reference and rights.get(self.store, reference) is None:
+            return await self.render(request, "subjects.html", status=400, who=who, found=None,
+                                     error=f"Geen verzoek met referentie {reference}: niets gewist.")
         try:
             found = subjects.find_conversations(self.store, **who)
         except contact.InvalidContact as exc:
             return web.Response(text=str(exc), status=400)
         counts = subjects.erase_conversations(self.store, found)
-        staff_audit.record(self.store, request["user"].username, "erase_subject",
+        staff_audit.record(self.store, request["user"].username, "erase_subject", target=reference,
                            detail=f"{len(found)} gesprek(ken), {counts}")
-        raise await self.redirect(request, "/subjects", ok=f"{len(found)} gesprek(ken) gewist.")
+        if reference:
+            subjects.note_erasure(self.store, reference, request["user"].username, counts)
+        raise await self.redirect(request, "/subjects", ok=f"{len(found)} gesprek(ken) gewist."
+                                  + (f" Genoteerd bij verzoek {reference}." if reference else ""))
 
     # ---- retention ---------------------------------------------------------------------------------------------
     async def purge_page(self, request: web.Request) -> web.Response:
@@ -508,9 +651,16 @@ class Console:
             ("POST", "/annotations/export", a("export_annotations")(self.export_annotations)),
             ("GET", "/requests", a("view_requests")(self.request_list)),
             ("GET", "/requests/{reference}", a("view_requests")(self.request_detail)),
+            ("POST", "/requests", a("view_requests")(self.request_search)),
             ("POST", "/requests/{reference}/status", a("handle_requests")(self.change_status)),
+            ("GET", "/requests/{reference}/erase", a("erase_subject")(self.request_erase_page)),
+            ("POST", "/requests/{reference}/erase", a("erase_subject")(self.request_erase)),
+            ("POST", "/requests/{reference}/document", a("export_subject")(self.request_document)),
             ("GET", "/optouts", a("handle_requests")(self.optout_list)),
             ("POST", "/optouts", a("handle_requests")(self.optout_search)),
+            ("POST", "/optouts/export", a("handle_requests")(self.optout_export)),
+            ("POST", "/optouts/add", a("handle_requests")(self.optout_add)),
+            ("POST", "/optouts/{optout_id}/remove", a("handle_requests")(self.optout_remove)),
             ("GET", "/subjects", a("export_subject")(self.subjects_page)),
             ("POST", "/subjects", a("export_subject")(self.subjects_page)),
             ("POST", "/subjects/export", a("export_subject")(self.subjects_export)),
@@ -553,6 +703,20 @@ def masked_request(item):
         name=labels["name"], email=labels["email"],
         customer_number=labels["customer_number"] if item.customer_number else None,
         details="[verborgen]" if item.details else None)
+
+
+def forbidden_context(role: str, permission: str) -> Dict[str, str]:
+    """What "Geen toegang" tells this user: which roles the page is for and whom to ask,
+    depending on their own role (a privacy officer is never told to ask a privacy officer).
+    Roles are changed by an admin (``privacybot users``)."""
+    needed = [r for r in staff_users.ROLES if staff_users.can(r, permission)]
+    plural = {"agent": "agents", "privacy_officer": "privacy officers", "admin": "beheerders (admin)"}
+    for_whom = ("alleen " if len(needed) == 1 else "") + "voor " + " en ".join(plural[r] for r in needed)
+    ask = "Vraag een beheerder (admin) om het voor je te doen, of om je rol aan te passen als je dit werk zelf moet doen."
+    if "privacy_officer" in needed and role == "agent":
+        ask = ("Vraag een privacy officer om het voor je te doen; heb je deze toegang zelf nodig, "
+               "vraag dan een beheerder (admin) om je rol aan te passen.")
+    return {"for_whom": for_whom, "own_role": ROLE_LABELS.get(role, role), "ask": ask}
 
 
 AUDIT_FILTERS = ("kind", "actor", "action", "from", "to", "page")
@@ -603,6 +767,28 @@ def search_audit_text(needle: Optional[str]) -> str:
     """What the audit log keeps of a search: the text with personal data masked (a searched
     e-mail address or phone number stays out of the log), quoted."""
     return f'"{conversations.masking.mask_text(needle or "")}"'
+
+
+# A piece of a request reference (bot.rights: "PRV-" and Crockford's base32), with a digit or "PRV".
+REFERENCE_PART = re.compile(r"(?=.*(?:\d|PRV))(?:P|PR|PRV|PRV-)?-?[0-9A-HJKMNP-TV-Z]*", re.I)
+
+
+def request_search_audit_text(needle: str) -> str:
+    """What the audit log keeps of a request search: a piece of a reference as typed, anything
+    else (a whole or partial e-mail address) only as a placeholder."""
+    if REFERENCE_PART.fullmatch(needle):
+        return f'"{needle.upper()}"'
+    return '"[e-mailadres of tekst]"'
+
+
+OPTOUT_ADDRESS_KINDS = {"email": "email", "phone": "phone", "sms": "phone", "post": "address"}
+
+
+def optout_audit_text(channel: str, note: str) -> str:
+    """An opt-out added or removed by hand, for the audit log: the kind of address as a
+    placeholder (never the address) and the officer's note, masked."""
+    label = conversations.masking.LABELS[OPTOUT_ADDRESS_KINDS[channel]]
+    return f"{label}: {conversations.masking.mask_text(note)[:500]}"
 
 
 def settings_threshold(raw: Optional[str]) -> float:
