@@ -24,25 +24,45 @@ store unreachable) and logs the visitor's text with the stack trace. Here:
   visitor warned, so the raw value is never stored. Rasa receives the client only as a keyed
   hash in the message metadata, for the per-client limits of the request actions.
 
+Feedback (👍/👎, bot/feedback.py). When a turn's answer can be rated, the reply list ends with
+``{"recipient_id": <sender>, "custom": {"feedback": {"message_id": <id>}}}``, the Rasa message_id
+the channel gave the visitor's message; the widget then shows 👍/👎 under that answer and posts
+``{"sender", "message_id", "rating": "up"|"down", "reason"?}`` to ``POST /webhooks/rest/feedback``
+(same browser checks as the chat, its own per-client limit ``PRIVACYBOT_FEEDBACK_LIMIT_PER_IP``;
+200 ``{"ok": true}`` or 4xx ``{"error": <Dutch>}``). A turn can be rated when all of these hold:
+
+- the bot answered with text (not the channel's own "er loopt iets mis", not a refusal, not the
+  "te lang" answer, which never reaches Rasa);
+- no form was active when the message came in, and none is active after the turn: a name, an
+  address or a "ja" typed into a form is an answer to the bot's question, not a question to be
+  answered well or badly (so the turn that starts a form, the form's steps and the one that
+  ends it are not rated);
+- the message was not small talk (``UNRATED_INTENTS``: the widget's own ``/greet`` on opening,
+  a typed hello, thanks or goodbye): there is no answer to judge.
+
 credentials.yml: ``bot.chat_channel.ChatChannel:`` instead of ``rest:``; the URL stays
 ``/webhooks/rest/webhook``.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.core.events import ActiveLoop, SessionStarted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import chat_guard, limits, message_guard, settings
+from bot import chat_guard, feedback, limits, message_guard, settings
 from bot.answer_choice import TOPIC_ENTITY
 from bot.chat_forms import MAILBOX as PRIVACY_EMAIL
+from bot.store.db import Store, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +85,58 @@ def strict_tracker_store(agent: Any) -> None:
     processor = getattr(agent, "processor", None)
     if processor is not None and processor.tracker_store is not agent.tracker_store:
         processor.tracker_store = agent.tracker_store
+
+
+# Small talk: the reply is a greeting or a goodbye, not an answer to judge (see the docstring).
+UNRATED_INTENTS = frozenset({"greet", "goodbye", "thank"})
+FEEDBACK_UNAVAILABLE = "Je feedback kon ik nu niet opslaan. Probeer het straks opnieuw."
+
+
+def rateable(events: Iterable[Any], message_id: str, replies: Iterable[Dict[str, Any]]) -> bool:
+    """Whether the turn that answered ``message_id`` may be rated (the rule of the module
+    docstring). ``events`` are the conversation's tracker events after the turn."""
+    if not any(isinstance(item.get("text"), str) and item["text"].strip() for item in replies):
+        return False
+    active: Optional[str] = None
+    message: Optional[UserUttered] = None
+    active_before: Optional[str] = None
+    for event in events:
+        if isinstance(event, SessionStarted):
+            active = None
+        elif isinstance(event, ActiveLoop):
+            active = event.name
+        elif isinstance(event, UserUttered) and event.message_id == message_id:
+            message, active_before = event, active
+    if message is None or active_before or active:
+        return False
+    return (message.intent or {}).get("name") not in UNRATED_INTENTS
+
+
+def feedback_item(sender_id: str, message_id: str) -> Dict[str, Any]:
+    return {"recipient_id": sender_id, "custom": {"feedback": {"message_id": message_id}}}
+
+
+async def _rateable_turn(agent: Any, sender_id: str, message_id: str, replies: List[Dict[str, Any]]) -> bool:
+    """Read the conversation as Rasa stored it after the turn and apply ``rateable``. A failure
+    here only costs the 👍/👎 of this answer: the visitor still gets the reply."""
+    if not any(isinstance(item.get("text"), str) for item in replies):
+        return False  # no need to read the conversation
+    try:
+        tracker = await agent.tracker_store.retrieve(sender_id)
+    except Exception as error:  # noqa: BLE001 - the answer matters more than its rating
+        logger.warning("chat.feedback.unknown_turn: %s", type(error).__name__)
+        return False
+    return tracker is not None and rateable(tracker.events, message_id, replies)
+
+
+@lru_cache(maxsize=1)
+def _store() -> Store:
+    """Our tables in the database of Rasa's tracker store (both from PRIVACYBOT_DATABASE_URL)."""
+    return open_store()
+
+
+def _record_feedback(request: chat_guard.FeedbackRequest) -> feedback.Feedback:
+    return feedback.record(_store(), request.sender, request.message_id, request.rating, request.reason)
 
 
 def _reply(sender_id: str, text: str) -> List[Dict[str, Any]]:
@@ -168,11 +240,40 @@ class ChatChannel(RestInput):
             if not replies:
                 logger.warning("chat.turn.no_reply (an action failed; see the Rasa log)")
                 replies = _reply(chat.sender, NO_REPLY)
+            rate = bool(collector.messages) and await _rateable_turn(agent, chat.sender, message.message_id, replies)
             if prepared.warning:
                 replies = _reply(chat.sender, prepared.warning) + replies
                 # The widget keeps the conversation in the tab's sessionStorage: it replaces the
                 # visitor's bubble with the text as stored, so the raw value is not kept there.
                 replies.append({"recipient_id": chat.sender, "custom": {"redacted": prepared.text}})
+            if rate:
+                replies.append(feedback_item(chat.sender, message.message_id))
             return _json(replies)
+
+        @webhook.route("/feedback", methods=["POST"])
+        async def receive_feedback(request: Request) -> HTTPResponse:
+            """A 👍/👎 (and maybe a reason) on one answer: see the module docstring."""
+            try:
+                chat_guard.check_browser(request.headers.get("content-type"), request.headers.get("origin"),
+                                         settings.widget_origins())
+                rating = chat_guard.parse_feedback(request.body or b"")
+                client = limits.client_key(chat_guard.client_address(
+                    request.ip or "", request.headers.get("x-forwarded-for")))
+                chat_guard.check_feedback_rate(limiter, client)
+            except chat_guard.RefusedError as refused:
+                return _json({"error": refused.refusal.text}, refused.refusal.status, refused.refusal.retry_after)
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, _record_feedback, rating)
+            except feedback.UnknownMessageError as refused:
+                logger.info("chat.feedback.refused: unknown message")
+                return _json({"error": str(refused)}, 404)
+            except feedback.FeedbackError as refused:
+                logger.info("chat.feedback.refused: invalid value")
+                return _json({"error": str(refused)}, 400)
+            except Exception as error:  # noqa: BLE001 - database down: a Dutch answer, no stack trace
+                logger.error("chat.feedback.failed: %s", type(error).__name__)
+                return _json({"error": FEEDBACK_UNAVAILABLE}, 503)
+            logger.info("chat.feedback.stored: %s", rating.rating)
+            return _json({"ok": True})
 
         return webhook

@@ -1,5 +1,6 @@
 """What the chat channel checks before a message reaches Rasa: a well-formed request, a
 sender id that is an id, a client within its rate limits, and a text short enough to read.
+The same checks, with their own body shape and limit, guard the 👍/👎 feedback route.
 
 Each refusal is a `Refusal` with an HTTP status and a Dutch text the widget can show; no
 refusal reaches Rasa, so none of it is stored. Plain Python: the channel and the tests call it.
@@ -85,6 +86,48 @@ def parse(body: bytes) -> ChatRequest:
     if not isinstance(text, str):
         raise RefusedError(BAD_REQUEST)
     return ChatRequest(sender, clean(text))
+
+
+@dataclass(frozen=True)
+class FeedbackRequest:
+    sender: str
+    message_id: str
+    rating: str
+    reason: Optional[str]
+
+
+MAX_FEEDBACK_BYTES = 1024  # four short fields
+FEEDBACK_FIELDS = frozenset({"sender", "message_id", "rating", "reason"})
+
+
+def parse_feedback(body: bytes) -> FeedbackRequest:
+    """The fields of a 👍/👎 POST body (``POST /webhooks/rest/feedback``), or a Refusal (raised):
+    a JSON object with exactly these string fields (``reason`` optional, may be null) and a sender
+    id as the chat accepts it. Whether the values are a known rating, reason and message is
+    bot.feedback's to say (its Dutch FeedbackError)."""
+    if len(body) > MAX_FEEDBACK_BYTES:
+        raise RefusedError(BAD_REQUEST)
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise RefusedError(BAD_REQUEST) from None
+    if not isinstance(payload, dict) or set(payload) - FEEDBACK_FIELDS:
+        raise RefusedError(BAD_REQUEST)
+    sender, message_id, rating = payload.get("sender"), payload.get("message_id"), payload.get("rating")
+    reason = payload.get("reason")
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+        raise RefusedError(BAD_REQUEST)
+    if not isinstance(message_id, str) or not isinstance(rating, str) or not isinstance(reason, (str, type(None))):
+        raise RefusedError(BAD_REQUEST)
+    return FeedbackRequest(sender, message_id, rating, reason)
+
+
+def check_feedback_rate(limiter: limits.Limiter, client: str) -> None:
+    """Raise a 429 Refusal when the client clicks 👍/👎 faster than a person does."""
+    limit = limits.feedback_per_client()
+    if not limiter.allow(limit, client):
+        raise RefusedError(Refusal(429, "Je stuurt feedback sneller dan ik ze kan verwerken. Wacht even en "
+                                        "probeer het dan opnieuw.", retry_after=int(limit.window)))
 
 
 # What a visitor's message may start with "/" for: the payloads of our own buttons, i.e. an

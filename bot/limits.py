@@ -46,6 +46,12 @@ def chat_per_conversation() -> Limit:
     return _limit("chat-conv", "PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", "20", 60)
 
 
+def feedback_per_client() -> Limit:
+    """👍/👎 clicks per minute from one address: a visitor rates an answer and may add a reason,
+    a few clicks a minute; an office behind one NAT shares it."""
+    return _limit("feedback-ip", "PRIVACYBOT_FEEDBACK_LIMIT_PER_IP", "30", 60)
+
+
 def requests_per_client() -> Limit:
     """Rights requests registered per address per day: enough for a family, not a flood."""
     return _limit("request-ip", "PRIVACYBOT_REQUEST_LIMIT_PER_IP", "5", 24 * 3600)

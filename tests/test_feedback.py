@@ -16,7 +16,7 @@ from bot import chat_channel, chat_guard, feedback, inbox, masking, retention, s
 from bot.deployment import Deployment
 from bot.stack import Stack
 from bot.store.db import Store, migrate
-from bot.store.models import AnswerFeedback
+from bot.store.models import Annotation, AnswerFeedback
 
 from tests.test_retention import rasa_store, save
 
@@ -204,7 +204,13 @@ def test_a_correction_wins_over_a_thumbs_down_and_a_thumbs_down_over_doubt(store
     tracker_store.engine.dispose()
     assert [c.source for c in inbox.collect(store, known=set())] == ["onzeker 0.30"]
     feedback.record(store, "fb-twijfel", unsure_id, "down", "unclear")
-    assert [c.source for c in inbox.collect(store, known=set())] == ["afgekeurd 0.30, Onduidelijk"]
+    assert [(c.intent, c.source) for c in inbox.collect(store, known=set())] == [
+        ("faq/purposes", "afgekeurd 0.30, Onduidelijk")]
+    with store.session() as session:
+        session.add(Annotation(sender_id="fb-twijfel", event_id=1, text="Wat doen jullie met mijn info?",
+                               predicted_intent="faq/purposes", correct_intent="faq/sharing", created_by="an",
+                               created_at=NOW))
+    assert [(c.intent, c.source) for c in inbox.collect(store, known=set())] == [("faq/sharing", "annotatie")]
 
 
 # ---------------------------------------------------------------------------- the rule for the marker
@@ -309,13 +315,24 @@ def test_an_faq_answer_carries_the_marker_of_the_visitors_message(stack):
     assert user_message_ids(stack, "fb-http-faq") == [message_id]
 
 
+def active_loops(stack, sender: str) -> List[Optional[str]]:
+    engine = sa.create_engine(stack.database, future=True)
+    with engine.connect() as conn:
+        data = conn.execute(sa.text("select data from events where sender_id = :s and type_name = 'active_loop' "
+                                    "order by id"), {"s": sender}).scalars().all()
+    engine.dispose()
+    return [json.loads(d).get("name") for d in data]
+
+
 def test_the_greeting_and_form_answers_carry_no_marker(stack):
     assert marker(say(stack, "fb-http-form", "/greet")) is None
+    assert marker(say(stack, "fb-http-form", "Hoe lang bewaren jullie mijn gegevens?"))  # an answer: rated
     started = say(stack, "fb-http-form", "Ik wil dat jullie mijn gegevens wissen")
     assert marker(started) is None and any(r.get("text") for r in started)  # the form asks the name
     answered = say(stack, "fb-http-form", "Jan Peeters")
     assert marker(answered) is None and any(r.get("text") for r in answered)
-    assert len(user_message_ids(stack, "fb-http-form")) == 3
+    assert active_loops(stack, "fb-http-form") == ["rights_request_form"]  # still in the form
+    assert len(user_message_ids(stack, "fb-http-form")) == 4
 
 
 def test_a_rating_is_stored_and_replaced_by_the_next(stack):
