@@ -139,7 +139,7 @@ def test_keyboard_only_visitor_asks_a_question(stack, page):
     page.goto(stack["site"])
     teaser = page.locator(f"{WIDGET} .teaser-text")
     teaser.wait_for(state="visible", timeout=10_000)
-    assert teaser.inner_text() == "Hulp nodig?"
+    assert teaser.inner_text() == "Vragen over je privacy?"
     open_with_keyboard(page)
     assert bot_texts(page)[0].startswith(f"Privacybot: {GREETING}")
     assert page.locator(f"{WIDGET} .quick-reply").count() >= 5  # the topics as quick replies
@@ -182,10 +182,81 @@ def test_conversation_survives_reload_until_new_conversation(stack, page):
     ask(page, "en hoe lang bewaren jullie ze?")  # the same session on the server: context still there
     wait_for_bot(page, "10 jaar")
     assert page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).sender") == sender
-    page.locator(f"{WIDGET} .header-button", has_text="Nieuw gesprek").click()
+    page.locator(f"{WIDGET} .menu-button").click()  # "Nieuw gesprek" sits in the ⋮ menu and asks first
+    page.locator(f"{WIDGET} [role=menuitem]", has_text="Nieuw gesprek").click()
+    page.locator(f"{WIDGET} [role=alertdialog] button", has_text="Ja, begin opnieuw").click()
     wait_for_bot(page, "Hallo 👋")
     assert len(page.locator(f"{WIDGET} .bubble").all_text_contents()) == 1
     assert page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).sender") != sender
+
+
+def test_widget_font_is_its_own_sans_on_the_serif_demo_page(stack, page):
+    """site.css sets Georgia for the page; the widget's `all: initial` reset made it fall back to
+    the browser's default serif (Times) instead of its own font stack (issue 16)."""
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    assert "serif" in page.evaluate("() => getComputedStyle(document.body).fontFamily")
+    for selector in (".panel", ".message.bot .bubble", ".quick-reply", ".send", ".launcher"):
+        family = page.locator(f"{WIDGET} {selector}").first.evaluate("e => getComputedStyle(e).fontFamily")
+        assert family.startswith("system-ui") and "Times" not in family and "Georgia" not in family, (selector, family)
+
+
+def test_a_request_summary_is_a_list_and_its_reference_can_be_copied(stack, page):
+    """The real request form: the summary's "• " lines as a list, "Ja, verstuur" as the primary
+    button and "Annuleren" as a secondary one, then the reference in its own chip with Kopieer."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack["site"].rstrip("/"))
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    ask(page, "ik wil inzage in mijn gegevens")
+    wait_for_bot(page, "naam")
+    ask(page, "Jan Peeters")
+    wait_for_bot(page, "e-mailadres")
+    ask(page, "jan.widget@example.be")
+    wait_for_bot(page, "klant- of polisnummer")
+    page.locator(f"{WIDGET} .quick-reply", has_text="Geen nummer").click()
+    wait_for_bot(page, "Zal ik het versturen")
+    summary = page.locator(f"{WIDGET} .message.bot .bubble").last
+    items = summary.locator("ul > li").all_inner_texts()
+    assert "Naam: Jan Peeters" in items and "E-mailadres: jan.widget@example.be" in items, items
+    assert "•" not in summary.inner_text()
+    send = page.locator(f"{WIDGET} .quick-reply", has_text="Ja, verstuur")
+    cancel = page.locator(f"{WIDGET} .quick-reply", has_text="Annuleren")
+    assert "primary" in send.get_attribute("class") and "secondary" in cancel.get_attribute("class")
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert send.evaluate(background) == "rgb(11, 58, 111)" and cancel.evaluate(background) == "rgb(255, 255, 255)"
+    send.click()
+    wait_for_bot(page, "PRV-")
+    reference = re.search(r"PRV-[A-Z0-9]{10}", bot_texts(page)[-1]).group(0)
+    card = page.locator(f"{WIDGET} .message.bot").last.locator(".reference")
+    assert card.locator(".reference-code").inner_text() == reference
+    card.locator("button", has_text="Kopieer").click()
+    card.locator(".copy-note", has_text="Gekopieerd").wait_for()
+    assert page.evaluate("() => navigator.clipboard.readText()") == reference
+
+
+def test_thumbs_down_with_a_reason_is_stored_by_the_real_channel(stack, page):
+    """👍/👎 against the real stack: the channel marks the answer rateable, the widget posts the
+    rating (cross-origin, like the chat) and the store keeps it with the reason (bot/feedback.py)."""
+    from bot import feedback
+    from bot.store.db import Store
+
+    page.goto(stack["site"])
+    page.locator(f"{WIDGET} .launcher").click()
+    wait_for_bot(page, "Hallo 👋")
+    ask(page, "verkopen jullie mijn gegevens?")
+    wait_for_bot(page, "^Privacybot: Nee")
+    answer = page.locator(f"{WIDGET} .message.bot").last
+    answer.locator("button[aria-label='Niet nuttig']").click()
+    answer.locator(".reasons button", has_text="Onduidelijk").click()
+    answer.locator(".reasons").wait_for(state="detached")
+    assert answer.locator(".feedback-note").inner_text() == "Bedankt voor je feedback."
+    assert page.locator(f"{WIDGET} .feedback-note.error").count() == 0
+    state = page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot'))")
+    stored = feedback.for_conversation(Store(f"sqlite:///{stack['tmp'] / 'widget.db'}"), state["sender"])
+    rated = state["messages"][-1]["feedback"]["id"]
+    assert stored[rated].rating == "down" and stored[rated].reason == "unclear"
 
 
 def test_markup_is_shown_as_text_never_run(stack, page):
@@ -324,7 +395,8 @@ def test_roles_live_region_and_contrast(stack, page):
         const pair = (sel, bgSel) => { const e = root.querySelector(sel), b = root.querySelector(bgSel || sel);
                                        return ratio(getComputedStyle(e).color, getComputedStyle(b).backgroundColor); };
         return {launcher: pair('.launcher'), header: pair('.header h2', '.header'), bot: pair('.bot .bubble'),
-                notice: pair('.notice'), quick: pair('.quick-reply'), send: pair('.send')};
+                subtitle: pair('.subtitle', '.header'), notice: pair('.notice', '.panel'),
+                noticeLink: pair('.notice a', '.panel'), quick: pair('.quick-reply'), send: pair('.send')};
     }""")
     assert all(value >= 4.5 for value in ratios.values()), ratios  # WCAG AA for normal text
     focus = page.locator(f"{WIDGET} textarea").evaluate("e => getComputedStyle(e).outlineStyle")

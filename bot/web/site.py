@@ -195,7 +195,7 @@ def main(argv: Optional[list] = None) -> None:
     parser = argparse.ArgumentParser(description="Demopagina met de chatwidget")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
-    parser.add_argument("--teaser-delay", type=int, default=4000, help="ms voor 'Hulp nodig?' verschijnt")
+    parser.add_argument("--teaser-delay", type=int, default=4000, help="ms voor de teaser ('Vragen over je privacy?') verschijnt")
     args = parser.parse_args(argv)
     web.run_app(make_app(args.rasa_url, args.teaser_delay), host=settings.bind_address(), port=args.port,
                 print=None, access_log=None)
