@@ -14,38 +14,119 @@ from __future__ import annotations
 import asyncio
 import html
 from functools import lru_cache
-from typing import Any, Awaitable, Callable, Tuple
+from typing import Any, Awaitable, Callable, Dict, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import chat_forms, request_flow, rights, tokens, unsubscribe_links
+from bot import chat_forms, request_flow, rights, settings, tokens, unsubscribe_links
 from bot.contact import InvalidContact
 from bot.store.db import Store, open_store
+from bot.web import branding
 
+# Branded like the site (its header, footer and stylesheet, bot/web/branding.py): these pages
+# are reached from an e-mail, where people are rightly wary of look-alike pages. No script.
 PAGE = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="nl-BE"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
 <title>{title} – KMO-verzekeringen</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}}
-button{{font-size:1rem;padding:.6rem 1.2rem;background:#0b5394;color:#fff;border:0;border-radius:4px;cursor:pointer}}
-button:focus{{outline:3px solid #f1c232;outline-offset:2px}}</style></head>
-<body><main><h1>{title}</h1>{body}
-<p>Vragen? Mail naar <a href="mailto:privacy@kmo-verzekeringen.be">privacy@kmo-verzekeringen.be</a>.</p></main></body></html>"""
+<style>{css}</style></head>
+<body>
+{header}
+  <main id="inhoud" class="link-page"><div class="link-card">
+<h1>{title}</h1>
+{body}
+<p class="next">Vragen? Mail naar <a href="mailto:{mailbox}">{mailbox}</a>. We vragen je op deze pagina nooit
+een wachtwoord of betaalgegevens.</p>
+  </div></main>
+{footer}
+</body></html>"""
 
-HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                                      "frame-ancestors 'none'; base-uri 'none'",
-           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-           "Cache-Control": "no-store"}
+_BASE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+@lru_cache(maxsize=4)
+def _styles(mtime: float) -> Tuple[str, str]:
+    """The site's stylesheet, inlined, and the CSP source that allows exactly that <style>."""
+    css = branding.stylesheet()
+    return css, branding.style_source(css)
+
+
+def _chrome() -> Tuple[str, str, str, str]:
+    css, source = _styles((branding.STATIC / "site.css").stat().st_mtime)
+    site = settings.site_url()
+    return css, source, branding.header(site), branding.footer(site)
+
+
+def headers(style_source: str) -> Dict[str, str]:
+    """No script, no framing, nothing loaded from elsewhere; the one inline <style> by its hash."""
+    return {"Content-Security-Policy": f"default-src 'none'; style-src {style_source}; form-action 'self'; "
+                                       "frame-ancestors 'none'; base-uri 'none'", **_BASE_HEADERS}
+
+
+def render(title: str, body_html: str) -> Tuple[str, Dict[str, str]]:
+    """The page's HTML and its headers. ``body_html`` must already be escaped."""
+    css, source, header, footer = _chrome()
+    values = {"title": html.escape(title), "mailbox": html.escape(chat_forms.MAILBOX), "body": body_html,
+              "header": header, "footer": footer, "css": css}
+    text = PAGE
+    for key in ("title", "mailbox", "header", "footer", "body", "css"):  # body and css last: never re-scanned
+        text = text.replace("{" + key + "}", values[key])
+    return text, headers(source)
 
 
 def page(title: str, body_html: str, status: int = 200) -> response.HTTPResponse:
-    return response.html(PAGE.format(title=html.escape(title), body=body_html), status=status, headers=HEADERS)
+    text, page_headers = render(title, body_html)
+    return response.html(text, status=status, headers=page_headers)
 
 
-def form(action_label: str, explanation: str) -> str:
-    return (f"<p>{html.escape(explanation)}</p><form method=\"post\">"
-            f"<button type=\"submit\">{html.escape(action_label)}</button></form>")
+def form(action_label: str, explanation: str, next_step: str) -> str:
+    """What the button does, the button (POST: GET never changes anything), and what the visitor
+    may do instead."""
+    return (f"<p>{explanation}</p><form method=\"post\">"
+            f"<button type=\"submit\" class=\"action\">{html.escape(action_label)}</button></form>"
+            f"<p class=\"next\">{next_step}</p>")
+
+
+def _chat_link() -> str:
+    return f'<a href="{html.escape(settings.site_url(), quote=True)}/">de chat op onze website</a>'
+
+
+def verify_form(reference: str) -> str:
+    return form("Ja, dit is mijn e-mailadres",
+                "Via de chat op onze website vroeg iemand met dit e-mailadres een privacyverzoek aan, met "
+                f'referentie <span class="reference">{html.escape(reference)}</span>. Was jij dat? Bevestig het '
+                "hieronder: pas daarna behandelen we je verzoek.",
+                "Was jij het niet? Dan hoef je niets te doen: zonder bevestiging sluiten we het verzoek na 7 dagen.")
+
+
+def unsubscribe_form() -> str:
+    return form("Uitschrijven",
+                "Met deze knop schrijf je je uit: je ontvangt dan geen e-mails met reclame of nieuws van "
+                "KMO-verzekeringen meer.",
+                "Kwam je hier per ongeluk? Sluit deze pagina dan gewoon: er verandert niets.")
+
+
+def broken_link(message: str, what: str) -> Tuple[str, str]:
+    """Title and body for a link that is expired, altered or unknown: nothing changed, and how to
+    get what the visitor came for another way."""
+    next_step = {
+        "verify": f"Wil je je verzoek toch doen? Dien het opnieuw in via {_chat_link()}, of mail het naar ons "
+                  "met je referentie.",
+        "unsubscribe": f"Wil je je toch uitschrijven? Zeg het in {_chat_link()}, of gebruik de uitschrijflink in "
+                       "een recentere e-mail van ons.",
+    }[what]
+    return "Deze link werkt niet", (f"<p>{html.escape(message)} Er is niets gewijzigd.</p>"
+                                    f"<p class=\"next\">{next_step}</p>")
+
+
+def unsubscribed_page(created: bool) -> Tuple[str, str]:
+    title = "Je bent uitgeschreven" if created else "Je was al uitgeschreven"
+    done = ("Je bent uitgeschreven." if created else "Je was al uitgeschreven; dat blijft zo.")
+    return title, (f"<p>{done} Je ontvangt van ons geen e-mails met reclame of nieuws meer.</p>"
+                   f"<p class=\"next\">Wil je ook geen reclame meer per post, telefoon of sms? Zeg het in "
+                   f"{_chat_link()}.</p>")
 
 
 @lru_cache(maxsize=1)
@@ -60,13 +141,17 @@ async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
 def verified_page(request: Any) -> Tuple[str, str]:
     """Title and body after a click on the verification link, true to the request's status: a
     request staff already rejected or closed must not read "bevestigd, we behandelen het"."""
-    reference = html.escape(request.reference)
+    reference = f'<span class="reference">{html.escape(request.reference)}</span>'
     if request.status in (rights.OPEN, rights.IN_PROGRESS):
-        return "Bedankt", (f"<p>Je e-mailadres is bevestigd. We behandelen verzoek {reference} uiterlijk op "
-                           f"{request.deadline.strftime('%d/%m/%Y')}.</p>")
+        return "E-mailadres bevestigd", (
+            f"<p>Bedankt: je e-mailadres is bevestigd. We behandelen verzoek {reference} en antwoorden je "
+            f"uiterlijk op {request.deadline.strftime('%d/%m/%Y')}.</p>"
+            f"<p class=\"next\">Je hoeft nu niets meer te doen. {html.escape(request_flow.LINK_PROVES)}</p>")
     status = html.escape(chat_forms.STATUS_TEXT.get(request.status, "is niet meer open"))
-    return "Verzoek " + request.reference, (f"<p>Verzoek {reference} {status}. Er is niets gewijzigd. Vragen? "
-                                             f"Mail {html.escape(chat_forms.MAILBOX)} met je referentie.</p>")
+    return "Verzoek " + request.reference, (
+        f"<p>Verzoek {reference} {status}. Er is niets gewijzigd.</p>"
+        f"<p class=\"next\">Wil je een nieuw verzoek doen? Dat kan via {_chat_link()}; vermeld bij vragen je "
+        f"referentie.</p>")
 
 
 class PrivacyLinks(InputChannel):
@@ -82,13 +167,11 @@ class PrivacyLinks(InputChannel):
             token = request.args.get("token", "")
             try:
                 if request.method == "GET":
-                    await _in_thread(tokens.verify, token, request_flow.VERIFY_PURPOSE)
-                    return page("Bevestig je e-mailadres", form(
-                        "Ja, dit is mijn e-mailadres",
-                        "Bevestig dat jij dit privacyverzoek deed. Pas daarna behandelen we het."))
+                    reference = await _in_thread(tokens.verify, token, request_flow.VERIFY_PURPOSE)
+                    return page("Bevestig je e-mailadres", verify_form(reference))
                 confirmed = await _in_thread(request_flow.confirm_by_link, _store(), token)
             except tokens.TokenError as exc:
-                return page("Link werkt niet", f"<p>{html.escape(str(exc))} Er is niets gewijzigd.</p>", status=400)
+                return page(*broken_link(str(exc), "verify"), status=400)
             return page(*verified_page(confirmed))
 
         @links.route("/unsubscribe", methods=["GET", "POST"])
@@ -97,12 +180,10 @@ class PrivacyLinks(InputChannel):
             try:
                 if request.method == "GET":
                     await _in_thread(unsubscribe_links.address_of, token)
-                    return page("Uitschrijven", form(
-                        "Uitschrijven", "Je ontvangt dan geen e-mails met reclame of nieuws van KMO-verzekeringen meer."))
+                    return page("Uitschrijven voor reclamemails", unsubscribe_form())
                 result = await _in_thread(unsubscribe_links.apply, _store(), token)
             except (tokens.TokenError, InvalidContact) as exc:
-                return page("Link werkt niet", f"<p>{html.escape(str(exc))} Er is niets gewijzigd.</p>", status=400)
-            text = ("Je bent uitgeschreven." if result.created else "Je was al uitgeschreven; dat blijft zo.")
-            return page("Uitgeschreven", f"<p>{text} Je ontvangt van ons geen e-mails met reclame meer.</p>")
+                return page(*broken_link(str(exc), "unsubscribe"), status=400)
+            return page(*unsubscribed_page(result.created))
 
         return links
