@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot import rights, staff_audit, staff_users
 from bot.processes import ConsoleServer
 from bot.store.db import Store, migrate
-from bot.store.models import StaffAudit
+from bot.store.models import OutboxMessage, StaffAudit
 from tests.conftest import converse
 
 PASSWORD = "een-lang-test-wachtwoord"
@@ -33,7 +33,10 @@ CONVERSATIONS = [
 ROUTES = [("GET", "/"), ("GET", "/conversations"), ("POST", "/conversations"), ("GET", "/conversations/x"), ("POST", "/conversations/x/reveal"),
           ("POST", "/conversations/x/review"), ("POST", "/conversations/x/annotate"), ("GET", "/annotations"),
           ("POST", "/annotations/export"), ("GET", "/requests"), ("GET", "/requests/PRV-0000000000"),
-          ("POST", "/requests/PRV-0000000000/status"), ("GET", "/optouts"), ("POST", "/optouts"), ("GET", "/subjects"), ("POST", "/subjects"),
+          ("POST", "/requests/PRV-0000000000/status"), ("POST", "/requests"), ("GET", "/requests/PRV-0000000000/erase"),
+          ("POST", "/requests/PRV-0000000000/erase"), ("POST", "/requests/PRV-0000000000/document"),
+          ("GET", "/optouts"), ("POST", "/optouts"), ("POST", "/optouts/export"), ("POST", "/optouts/add"),
+          ("POST", "/optouts/1/remove"), ("GET", "/subjects"), ("POST", "/subjects"),
           ("POST", "/subjects/export"), ("POST", "/subjects/erase"), ("GET", "/purge"), ("POST", "/purge"),
           ("GET", "/audit"), ("POST", "/logout")]
 
@@ -248,6 +251,14 @@ def test_a_request_is_handled_end_to_end(console):
         assert "Status gewijzigd" in answer.text
     done = rights.get(console["store"], request.reference)
     assert done.status == rights.DONE
+    # Each change mailed the requester through the outbox (bot.status_mail), the staff's notes not.
+    with console["store"].session() as session:
+        mails = session.execute(select(OutboxMessage).where(OutboxMessage.request_id == done.id,
+                                                            OutboxMessage.kind == "status")
+                                .order_by(OutboxMessage.id)).scalars().all()
+    assert [m.subject.rsplit(": ", 1)[1] for m in mails] == ["bevestigd", "in behandeling", "afgehandeld"]
+    assert all(m.recipient == "jan.peeters@example.be" and done.reference in m.body for m in mails)
+    assert not any("Kopie verstuurd" in m.body or "Jan Peeters" in m.body for m in mails)
     assert [(e.actor, e.to_status) for e in done.events][1:] == [("officer1", "open"), ("officer1", "in_progress"),
                                                                   ("officer1", "done")]
     page = officer.get(f"{console['url']}/requests/{request.reference}").text
