@@ -31,7 +31,8 @@ CONVERSATIONS = [
 ]
 # Every route of the console, with a sample path; all but the login page need a session.
 ROUTES = [("GET", "/"), ("GET", "/conversations"), ("POST", "/conversations"), ("GET", "/conversations/x"), ("POST", "/conversations/x/reveal"),
-          ("POST", "/conversations/x/review"), ("POST", "/conversations/x/annotate"), ("GET", "/annotations"),
+          ("POST", "/conversations/x/review"), ("POST", "/conversations/x/annotate"),
+          ("POST", "/conversations/x/unannotate"), ("GET", "/annotations"),
           ("POST", "/annotations/export"), ("GET", "/requests"), ("GET", "/requests/PRV-0000000000"),
           ("POST", "/requests/PRV-0000000000/status"), ("POST", "/requests"), ("GET", "/requests/PRV-0000000000/erase"),
           ("POST", "/requests/PRV-0000000000/erase"), ("POST", "/requests/PRV-0000000000/document"),
@@ -177,18 +178,23 @@ def test_privacy_officer_reveal_is_audit_logged(console):
     browser = login(console, "officer1")
     sender = console["senders"]["request"]
     revealed = post(browser, console, f"/conversations/{sender}/reveal", {}, page=f"/conversations/{sender}")
+    # POST, redirect, GET: the revealed view is a page of its own that a refresh does not re-post.
     assert revealed.status_code == 200 and "jan.peeters@example.be" in revealed.text
+    assert [r.status_code for r in revealed.history] == [302] and revealed.url.endswith("?tonen=1")
     with console["store"].session() as session:
         audit = session.execute(select(StaffAudit).where(StaffAudit.action == "reveal")).scalars().all()
     assert [(a.username, a.target) for a in audit][-1] == ("officer1", sender)
-    again = browser.get(f"{console['url']}/conversations/{sender}").text  # a reveal lasts one page view
+    again = browser.get(f"{console['url']}/conversations/{sender}").text  # the plain transcript stays masked
     assert "jan.peeters@example.be" not in again
+    agent = login(console, "agent1")  # the flag reveals nothing without the session's audited grant
+    assert "jan.peeters@example.be" not in agent.get(revealed.url).text
 
 
 def test_filters_and_counts(console):
     browser = login(console, "agent1")
     page = browser.get(f"{console['url']}/conversations").text
     assert "4 gesprek(ken)" in page  # three from the chat, one old one
+    assert '<td class="first">ik wil inzage in mijn gegevens</td>' in page  # the first typed question
     assert "opende een verzoek (1)" in page and "viel terug (1)" in page
     fell_back = browser.get(f"{console['url']}/conversations", params={"flag": "fell_back"}).text
     assert "1 gesprek(ken)" in fell_back and "ronde van vlaanderen" in fell_back
@@ -220,8 +226,9 @@ def test_review_tag_note_and_annotation_export(console):
     event_id = re.findall(r'name="event_id" value="(\d+)"', page)[1]  # "ik bel jullie op 0470 ..."
     queued = post(browser, console, f"/conversations/{sender}/annotate", {"event_id": event_id, "intent": "human_handoff"})
     assert "annotatiewachtrij" in queued.text and "geannoteerd: human_handoff" in queued.text
-    assert post(browser, console, f"/conversations/{sender}/annotate",
-                {"event_id": event_id, "intent": "geen_intent"}).status_code == 400
+    assert queued.history[0].headers["Location"].endswith(f"#e{event_id}")  # back at the same message
+    refused = post(browser, console, f"/conversations/{sender}/annotate", {"event_id": event_id, "intent": "geen_intent"})
+    assert "Kies een intent uit de lijst." in refused.text and "geannoteerd: human_handoff" in refused.text
     assert post(browser, console, "/annotations/export", {}, page="/annotations").status_code == 403  # agent
     officer = login(console, "officer1")
     exported = post(officer, console, "/annotations/export", {}, page="/annotations")

@@ -325,3 +325,150 @@ def test_console_script_is_served_under_a_strict_policy(console):
     page = login(console, "agent1").get(f"{console['url']}/conversations/review-form").text
     assert '<script src="/static/console.js" defer></script>' in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page) and " style=" not in page and " onclick=" not in page
+
+
+# ---- in chromium: what a reviewer sees and does ----------------------------------------------------------
+def _browser(playwright, **context):
+    from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
+
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (./test installs it as root)")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE", **context).new_page()
+    return browser, page
+
+
+def _log_in(page, base: str, username: str = "agent1") -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(f"{base}/conversations")
+
+
+def _policy_violations(page) -> List[str]:
+    found: List[str] = []
+    page.on("console", lambda message: found.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    return found
+
+
+def test_reviewed_checkbox_is_centred_beside_its_label(console):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = _browser(playwright)
+        _log_in(page, console["url"])
+        page.goto(f"{console['url']}/conversations/review-greeter")
+        box = page.get_by_label("Nagekeken", exact=True)
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=str(console["tmp"] / "review-checkbox.png"), full_page=True)
+        check = box.bounding_box()
+        text = box.evaluate("""box => {
+            const range = document.createRange();
+            range.selectNodeContents(box.closest('label'));
+            range.setStartAfter(box);
+            const r = range.getBoundingClientRect();
+            return {x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height};
+        }""")
+        browser.close()
+    check_middle, text_middle = check["y"] + check["height"] / 2, text["y"] + text["height"] / 2
+    assert abs(check_middle - text_middle) <= 2, (check, text)   # on the label's line, centred
+    assert check["x"] + check["width"] <= text["x"] <= check["x"] + check["width"] + 16  # just left of it
+
+
+def test_intent_filter_narrows_the_annotation_dropdown(console):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = _browser(playwright)
+        violations = _policy_violations(page)
+        _log_in(page, console["url"])
+        page.goto(f"{console['url']}/conversations/review-greeter")
+        line = page.locator("li.user", has_text="schadedossier")
+        line.locator("summary").click()
+        select = line.locator("select[name=intent]")
+        assert select.input_value() == "faq/retention"  # the prediction, not "affirm"
+        search = line.get_by_role("searchbox", name="Intents filteren")
+        assert search.evaluate("el => el === document.activeElement")  # opening the box puts you in the filter
+        search.fill("cookies")
+        shown = select.evaluate("s => [...s.options].filter(o => !o.hidden && o.value).map(o => o.value)")
+        assert shown == ["faq/usage_data_cookies"] and select.input_value() == "faq/usage_data_cookies"
+        search.fill("how long")  # by meaning, words in any order
+        shown = select.evaluate("s => [...s.options].filter(o => !o.hidden && o.value).map(o => o.value)")
+        assert "faq/retention" in shown and "greet" not in shown
+        search.press("Enter")  # picks from the list, does not post
+        assert select.evaluate("el => el === document.activeElement") and "#e" not in page.url
+        page.screenshot(path=str(console["tmp"] / "review-annotate.png"))
+        browser.close()
+    assert violations == []
+
+
+def test_keyboard_shortcuts_and_not_while_typing(console):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = _browser(playwright)
+        violations = _policy_violations(page)
+        _log_in(page, console["url"])
+        page.goto(f"{console['url']}/conversations/review-greeter")
+        focused = lambda: page.evaluate("document.activeElement.id")  # noqa: E731
+        page.keyboard.press("j")
+        first = focused()
+        assert re.fullmatch(r"e\d+", first) and "Bezoeker: /greet" in page.locator(f"#{first}").inner_text()
+        page.keyboard.press("j")
+        second = focused()
+        assert re.fullmatch(r"e\d+", second) and int(second[1:]) > int(first[1:])
+        assert "Bot:" in page.locator(f"#{second}").inner_text()  # messages only: no action lines between
+        page.keyboard.press("k")
+        assert focused() == first
+        tags = page.get_by_label("Tags (kommagescheiden)")
+        tags.click()
+        page.keyboard.type("jkrnt")  # typing in a field is typing, not shortcuts
+        assert tags.input_value().endswith("jkrnt") and page.url.endswith("/conversations/review-greeter")
+        tags.fill("")
+        page.locator("h1").click()
+        assert not page.get_by_label("Nagekeken", exact=True).is_checked()
+        with page.expect_navigation():
+            page.keyboard.press("r")  # reviewed, and saved
+        assert "Opgeslagen" in page.content() and page.get_by_label("Nagekeken", exact=True).is_checked()
+        with page.expect_navigation():
+            page.keyboard.press("n")
+        assert page.url.endswith("/conversations/review-form")  # the next one not reviewed, from the top
+        browser.close()
+    assert violations == []
+
+
+def test_technical_lines_switch_is_remembered_and_works_without_script(console):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = _browser(playwright)
+        violations = _policy_violations(page)
+        _log_in(page, console["url"])
+        page.goto(f"{console['url']}/conversations/review-form")
+        slots = page.locator("li.slot")
+        assert slots.first.is_visible()
+        page.get_by_role("link", name="Technische regels verbergen").click()
+        assert not slots.first.is_visible() and page.locator("li.action").count() and not page.locator("li.action").first.is_visible()
+        assert page.locator("li.user").first.is_visible()
+        page.goto(f"{console['url']}/conversations/review-unsure")  # another transcript, no flag in the URL
+        assert not page.locator("li.action").first.is_visible()
+        assert page.get_by_role("link", name="Technische regels tonen").is_visible()
+        page.keyboard.press("t")
+        assert page.locator("li.action").first.is_visible()
+        page.goto(f"{console['url']}/conversations/review-form")
+        assert page.locator("li.slot").first.is_visible()  # "tonen" was remembered too
+        browser.close()
+
+        browser, page = _browser(playwright, java_script_enabled=False)
+        _log_in(page, console["url"])
+        page.goto(f"{console['url']}/conversations/review-form")
+        page.get_by_role("link", name="Technische regels verbergen").click()
+        page.wait_for_url("**technisch=verbergen")
+        assert not page.locator("li.slot").first.is_visible() and page.locator("li.user").first.is_visible()
+        # Forms keep the view: saving the review comes back without the technical lines.
+        page.get_by_role("button", name="Opslaan").click()
+        assert "technisch=verbergen" in page.url and not page.locator("li.slot").first.is_visible()
+        browser.close()
+    assert violations == []
