@@ -115,7 +115,7 @@ def test_sensitive_data_is_redacted_before_storage_and_never_logged(stack):
     assert status == 200
     assert "rijksregisternummer" in replies[0]["text"] and "weggelaten" in replies[0]["text"]
     assert len([r for r in replies if r.get("text")]) > 1  # and the question itself is still answered
-    echoed = [r["custom"]["redacted"] for r in replies if "custom" in r]  # what the widget keeps
+    echoed = [r["custom"]["redacted"] for r in replies if "redacted" in r.get("custom", {})]  # what the widget keeps
     assert echoed and "[rijksregisternummer weggelaten]" in echoed[0] and number not in echoed[0]
     say(stack, "sec-sensitive", f"betaal terug op {iban[:4]} {iban[4:8]} {iban[8:12]} {iban[12:]} aub")
     say(stack, "sec-sensitive", "ik heb diabetes, is dat een probleem voor mijn verzekering?")
