@@ -110,10 +110,11 @@ def conversations_as_rasa_stores_them(url: str) -> None:
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("console-review")
-    url = f"sqlite:///{tmp / 'console.db'}"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def console(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"console-review-{request.param}")
+    url = (f"sqlite:///{tmp / 'console.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url_module"))
     conversations_as_rasa_stores_them(url)
     migrate(url)
     store = Store(url)
@@ -124,7 +125,7 @@ def console(tmp_path_factory):
                            env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": SECRET,
                                 "PRIVACYBOT_LOGIN_LIMIT": "500", "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": "500"})
     server.start()
-    yield {"url": server.url.rstrip("/"), "store": store, "tmp": tmp}
+    yield {"url": server.url.rstrip("/"), "store": store, "tmp": tmp, "database": request.param}
     server.stop()
     store.dispose()
 
@@ -328,6 +329,10 @@ def test_console_script_is_served_under_a_strict_policy(console):
 
 
 # ---- in chromium: what a reviewer sees and does ----------------------------------------------------------
+# On SQLite only: the pages are the same on both databases, which the HTTP tests above cover.
+IN_CHROMIUM = pytest.mark.parametrize("console", ["sqlite"], indirect=True)
+
+
 def _browser(playwright, **context):
     from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
 
@@ -353,6 +358,7 @@ def _policy_violations(page) -> List[str]:
     return found
 
 
+@IN_CHROMIUM
 def test_reviewed_checkbox_is_centred_beside_its_label(console):
     from playwright.sync_api import sync_playwright
 
@@ -363,13 +369,13 @@ def test_reviewed_checkbox_is_centred_beside_its_label(console):
         box = page.get_by_label("Nagekeken", exact=True)
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(console["tmp"] / "review-checkbox.png"), full_page=True)
-        check = box.bounding_box()
-        text = box.evaluate("""box => {
+        # Both in the same frame, relative to the viewport: the box, and the label's text after it.
+        check, text = box.evaluate("""box => {
             const range = document.createRange();
             range.selectNodeContents(box.closest('label'));
             range.setStartAfter(box);
-            const r = range.getBoundingClientRect();
-            return {x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height};
+            const rect = r => ({x: r.x, y: r.y, width: r.width, height: r.height});
+            return [rect(box.getBoundingClientRect()), rect(range.getBoundingClientRect())];
         }""")
         browser.close()
     check_middle, text_middle = check["y"] + check["height"] / 2, text["y"] + text["height"] / 2
@@ -377,6 +383,7 @@ def test_reviewed_checkbox_is_centred_beside_its_label(console):
     assert check["x"] + check["width"] <= text["x"] <= check["x"] + check["width"] + 16  # just left of it
 
 
+@IN_CHROMIUM
 def test_intent_filter_narrows_the_annotation_dropdown(console):
     from playwright.sync_api import sync_playwright
 
@@ -404,6 +411,7 @@ def test_intent_filter_narrows_the_annotation_dropdown(console):
     assert violations == []
 
 
+@IN_CHROMIUM
 def test_keyboard_shortcuts_and_not_while_typing(console):
     from playwright.sync_api import sync_playwright
 
@@ -439,6 +447,7 @@ def test_keyboard_shortcuts_and_not_while_typing(console):
     assert violations == []
 
 
+@IN_CHROMIUM
 def test_technical_lines_switch_is_remembered_and_works_without_script(console):
     from playwright.sync_api import sync_playwright
 
