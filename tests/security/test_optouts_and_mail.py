@@ -109,6 +109,7 @@ def test_the_console_request_page_tells_staff_to_check_who_the_requester_is():
     item.events = [RequestEvent(at=received, actor="chat", from_status=None, to_status="unverified", note=None)]
     page = console.templates().get_template("request.html").render(
         item=item, overdue=False, next_statuses=[], error=None, flash=None, user=None, csrf="x",
-        can=lambda permission: False)
+        can=lambda permission: False, days=31, path="/requests/PRV-0000000001", mails={}, reason_needed=[],
+        can_erase=False, can_document=False)
     assert "Controleer wie de aanvrager is voor je het verzoek behandelt." in page
     assert "bewijst alleen dat de aanvrager dat mailadres beheert, niet wie" in page
