@@ -279,7 +279,7 @@ class Console:
         if not staff_users.can(request["user"].role, "reveal"):
             return False
         grants = (await get_session(request)).get("reveal_grants") or {}
-        return float(grants.get(sender, 0)) > datetime.now().timestamp()
+        return float(grants.get(reveal_key(sender), 0)) > datetime.now().timestamp()
 
     async def reveal(self, request: web.Request) -> web.Response:
         """Audit-log the reveal, grant it to this session for REVEAL_MINUTES, and redirect to the
@@ -291,7 +291,7 @@ class Console:
         session = await get_session(request)
         now = datetime.now().timestamp()
         grants = {s: t for s, t in (session.get("reveal_grants") or {}).items() if float(t) > now}
-        grants[sender] = now + REVEAL_MINUTES * 60
+        grants[reveal_key(sender)] = now + REVEAL_MINUTES * 60
         session["reveal_grants"] = dict(sorted(grants.items(), key=lambda item: item[1])[-MAX_REVEAL_GRANTS:])
         data = await request.post()
         raise web.HTTPFound(transcript_url(sender, transcript_view(True, data.get("technisch") == "verbergen")))
@@ -676,6 +676,12 @@ class Console:
 
 REVEAL_MINUTES = 10  # how long one audited reveal shows a conversation unmasked in that session
 MAX_REVEAL_GRANTS = 20  # the session cookie keeps at most this many (the newest)
+
+
+def reveal_key(sender: str) -> str:
+    """How the session cookie names a conversation's reveal grant: short, whatever the sender id
+    (visitors choose those, up to 255 characters, and a cookie holds about 4 kB)."""
+    return hashlib.sha256(sender.encode("utf-8")).hexdigest()[:20]
 
 
 def transcript_view(reveal: bool, hide_technical: bool) -> Dict[str, str]:
