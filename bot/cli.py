@@ -90,7 +90,7 @@ def _cmd_requests(args: argparse.Namespace) -> int:
         return staff.list_requests(args.status, args.type, args.json)
     if args.action == "show":
         return staff.show_request(args.reference)
-    return staff.update_request(args.reference, args.status, args.note, f"staff:{args.actor}")
+    return staff.update_request(args.reference, args.status, args.note, f"staff:{args.actor}", args.message)
 
 
 def _cmd_optouts(args: argparse.Namespace) -> int:
@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     req_update.add_argument("reference")
     req_update.add_argument("--status", required=True, choices=["open", "in_progress", "done", "rejected"])
     req_update.add_argument("--note", required=True, help="waarom; bv. hoe de identiteit gecontroleerd werd")
+    req_update.add_argument("--message", help="tekst voor de aanvrager in de statusmail (verplicht bij een afwijzing)")
     req_update.add_argument("--actor", default=os.environ.get("USER", "support"), help="wie (standaard $USER)")
     requests.set_defaults(func=_cmd_requests)
 

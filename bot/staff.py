@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import List, Optional
 
-from bot import optouts, rights
+from bot import optouts, rights, status_mail
 from bot.store.db import open_store
 
 STAFF_STATUSES = (rights.IN_PROGRESS, rights.DONE, rights.REJECTED, rights.OPEN)
@@ -62,13 +62,17 @@ def show_request(reference: str) -> int:
     return 0
 
 
-def update_request(reference: str, status: str, note: str, actor: str) -> int:
+def update_request(reference: str, status: str, note: str, actor: str, message: Optional[str] = None) -> int:
+    """The console's status change (bot.status_mail): the requester's mail is queued in the same
+    transaction, so a change made here tells the requester exactly as one made in the console."""
     try:
-        request = rights.change_status(open_store(), reference.strip().upper(), status, actor, note)
+        change = status_mail.change_status(open_store(), reference.strip().upper(), status, actor, note,
+                                           message=message)
     except rights.RequestError as exc:
         print(f"Fout: {exc}")
         return 1
-    print(f"{request.reference}: status is nu {request.status}.")
+    mailed = " Mail aan de aanvrager staat in de outbox." if change.mailed else ""
+    print(f"{change.request.reference}: status is nu {change.request.status}.{mailed}")
     return 0
 
 

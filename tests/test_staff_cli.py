@@ -61,3 +61,29 @@ def test_optouts_check_exit_codes_for_scripts(db):
     assert run_privacybot("optouts", "check", "0470/99.99.99", env=env).returncode == 1
     listed = json.loads(run_privacybot("optouts", "list", "--json", env=env).stdout)
     assert listed[0]["channel"] == "phone" and listed[0]["address"] == "+32470123456"
+
+
+def test_a_status_change_from_the_cli_mails_the_requester_like_the_console(db):
+    """One status-change service for console and CLI (bot.status_mail): the CLI used to change
+    the status without telling the requester."""
+    from sqlalchemy import select
+
+    from bot import status_mail
+    from bot.store.models import OutboxMessage
+
+    store, env = db
+    request = make(store, datetime.now(timezone.utc))
+    opened = run_privacybot("requests", "update", request.reference, "--status", "open",
+                            "--note", "identiteit gecontroleerd", env=env)
+    assert opened.returncode == 0 and "outbox" in opened.stdout, opened.stdout + opened.stderr
+    without_reason = run_privacybot("requests", "update", request.reference, "--status", "rejected",
+                                    "--note", "geen klant", env=env)
+    assert without_reason.returncode == 1 and "reden" in without_reason.stdout  # a mailed rejection says why
+    rejected = run_privacybot("requests", "update", request.reference, "--status", "rejected", "--note", "geen klant",
+                              "--message", "We vinden geen gegevens van je terug.", env=env)
+    assert rejected.returncode == 0, rejected.stdout + rejected.stderr
+    with store.session() as session:
+        mails = session.execute(select(OutboxMessage).where(OutboxMessage.kind == status_mail.KIND)
+                                .order_by(OutboxMessage.id)).scalars().all()
+        assert [m.recipient for m in mails] == ["an@example.be", "an@example.be"]
+        assert request.reference in mails[1].body and "We vinden geen gegevens van je terug." in mails[1].body
