@@ -244,7 +244,9 @@ STATUS_TEXT = {
     rights.OPEN: "is ontvangen en bevestigd, en wacht op behandeling",
     rights.IN_PROGRESS: "is in behandeling",
     rights.DONE: "is afgehandeld",
-    rights.REJECTED: "is afgewezen; de reden kreeg je per e-mail",
+    # An unverified request that staff reject gets no mail (bot.status_mail: never to an unproven
+    # address), so the text does not promise one.
+    rights.REJECTED: "is afgewezen; kreeg je geen mail met de reden, vraag ze dan via " + MAILBOX,
     rights.EXPIRED: "is afgesloten omdat je e-mailadres niet binnen 7 dagen bevestigd werd",
 }
 NOT_FOUND = ("Ik vind geen verzoek met die combinatie van referentie en e-mailadres. Kijk beide na in onze "
