@@ -61,6 +61,10 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, train: bool = True, sit
     site = SiteServer(rasa_url=stack.url, port=site_port,
                       teaser_delay_ms=int(os.environ.get("PRIVACYBOT_TEASER_DELAY_MS", "4000")))
     console = ConsoleServer(port=console_port, secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1")
+    # The staff notification mail links to the request in this run's console, also with --console-port.
+    if not os.environ.get("PRIVACYBOT_CONSOLE_URL"):
+        os.environ["PRIVACYBOT_CONSOLE_URL"] = console.url.rstrip("/")
+        stack.actions.env["PRIVACYBOT_CONSOLE_URL"] = console.url.rstrip("/")
     try:
         site.start()
         console.start()

@@ -26,18 +26,19 @@ SECRET = "server-test-key-" + "k" * 40
 
 @contextlib.contextmanager
 def start_server(tmp_path, **extra_env):
-    rasa_port, actions_port, site_port = free_port(), free_port(), free_port()
-    # No PRIVACYBOT_PUBLIC_URL: `run --port` itself must make the mailed links point to its port.
-    env = {k: v for k, v in os.environ.items() if k != "PRIVACYBOT_PUBLIC_URL"}
+    rasa_port, actions_port, site_port, console_port = free_port(), free_port(), free_port(), free_port()
+    # No PRIVACYBOT_PUBLIC_URL nor PRIVACYBOT_CONSOLE_URL: `run --port` and `--console-port` themselves
+    # must make the mailed links point to this run.
+    env = {k: v for k, v in os.environ.items() if k not in {"PRIVACYBOT_PUBLIC_URL", "PRIVACYBOT_CONSOLE_URL"}}
     env.update(PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", PRIVACYBOT_SECRET_KEY=SECRET,
                PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"), PRIVACYBOT_JOB_INTERVAL="1", **extra_env)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
-                             "--actions-port", str(actions_port), "--site-port", str(site_port), "--console-port", str(free_port())],
+                             "--actions-port", str(actions_port), "--site-port", str(site_port), "--console-port", str(console_port)],
                             cwd=paths.ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for_http(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=proc)
-        yield rasa_port, actions_port, proc, site_port
+        yield rasa_port, actions_port, proc, site_port, console_port
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
@@ -141,7 +142,7 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
     controller, inbox = smtp_server
     smtp = f"smtp://127.0.0.1:{controller.port}"
     database = f"sqlite:///{tmp_path / 'run.db'}"
-    with start_server(tmp_path, PRIVACYBOT_SMTP_URL=smtp) as (port, *_):
+    with start_server(tmp_path, PRIVACYBOT_SMTP_URL=smtp) as (port, _, _, _, console_port):
         for text in ("ik wil dat jullie al mijn gegevens wissen", "Jan Peeters", "Jan.Peeters@Example.be",
                      "klantnummer 884512"):
             say(port, "visitor-e2e", text)
@@ -156,6 +157,8 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
         notification = body_of(by_recipient["privacy@kmo-verzekeringen.be"])
         assert reference in confirmation and reference in notification
         assert "Jan Peeters" not in notification and "jan.peeters" not in notification  # no personal data
+        # Staff open the request in this run's console (--console-port), not by a CLI command.
+        assert f"http://127.0.0.1:{console_port}/requests/{reference}" in notification
         link = re.search(r"http://\S+/webhooks/privacy/verify\?token=\S+", confirmation).group(0)
         assert link.startswith(f"http://127.0.0.1:{port}/")  # where this run answers, not 5005
         status, body, _ = fetch(link, "POST", b"")
@@ -185,7 +188,7 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
 def test_unsubscribing_from_chat_and_by_link(trained_model, tmp_path, monkeypatch):
     database = f"sqlite:///{tmp_path / 'run.db'}"
     env = dict(os.environ, PRIVACYBOT_DATABASE_URL=database)
-    with start_server(tmp_path) as (port, _, _, site_port):
+    with start_server(tmp_path) as (port, _, _, site_port, _):
         status, page, headers = fetch(f"http://127.0.0.1:{site_port}/")  # run also serves the widget's page
         assert status == 200 and "/widget/privacybot.js" in page and f'data-server="http://127.0.0.1:{port}"' in page
         assert "connect-src 'self' http://127.0.0.1:" in headers["Content-Security-Policy"]

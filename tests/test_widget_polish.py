@@ -381,6 +381,21 @@ def test_email_addresses_stay_whole_and_long_text_still_wraps(phone):
     assert phone.page.locator(f"{WIDGET} .message.bot a[href^='https:']").evaluate("a => a.getClientRects().length") > 1
 
 
+def test_a_link_to_a_part_of_the_statement_reads_as_that_part(chat):
+    """Answers end with a link to their part of /privacy; shown as the address it broke over three
+    lines of the bubble. It reads as the part's title; the link still goes to the part."""
+    target = "https://www.kmo-verzekeringen.be/privacy#hoe-lang-worden-mijn-gegevens-bewaard"
+    other = "https://www.kmo-verzekeringen.be/verzekeringen/brand"
+    chat.script = lambda message: ([reply(f"Lees het na in het privacystatement: {target}\nOf kijk op {other}")]
+                                   if message == "links" else default_script(message))
+    chat.open()
+    chat.ask("links")
+    chat.wait_for_bot("privacystatement")
+    part = chat.page.locator(f"{WIDGET} .message.bot a[href='{target}']")
+    assert part.inner_text() == "Hoe lang worden mijn gegevens bewaard"
+    assert chat.page.locator(f"{WIDGET} .message.bot a[href='{other}']").inner_text() == other  # other links: as they are
+
+
 def test_the_visitors_own_text_never_becomes_a_link(chat):
     chat.open()
     chat.ask(f"mijn adres is jan@example.be, zie https://example.be/ik en {REFERENCE}")

@@ -195,6 +195,23 @@
   var REFERENCE = /\bPRV-[A-Z0-9]{10}\b/g;
   var BULLET = /^\s*•\s+/;
 
+  // A link to a part of the privacy statement reads as that part ("Hoe lang worden mijn gegevens
+  // bewaard"), not as a long address broken over three lines; the address stays the link target.
+  var PRIVACY_PATH = (function () {
+    try { return new URL(privacyUrl, window.location.href).pathname.replace(/\/+$/, ""); } catch (e) { return null; }
+  }());
+
+  function linkLabel(url) {
+    try {
+      var parsed = new URL(url);
+      if (PRIVACY_PATH && parsed.pathname.replace(/\/+$/, "") === PRIVACY_PATH && parsed.hash.length > 1) {
+        var words = decodeURIComponent(parsed.hash.slice(1)).replace(/-+/g, " ").trim();
+        if (words) return words.charAt(0).toUpperCase() + words.slice(1);
+      }
+    } catch (e) { /* not a URL we can read: show it as it is */ }
+    return url;
+  }
+
   function richText(text) {
     var fragment = document.createDocumentFragment();
     var last = 0;
@@ -204,7 +221,7 @@
       if (reference) {
         node = el("span", { class: "ref" }, match);
       } else {
-        node = el("a", { href: email ? "mailto:" + email : url, class: email ? "mail" : "url" }, match);
+        node = el("a", { href: email ? "mailto:" + email : url, class: email ? "mail" : "url" }, email ? match : linkLabel(url));
         if (url) { node.setAttribute("target", "_blank"); node.setAttribute("rel", "noopener"); }
       }
       fragment.appendChild(node);
