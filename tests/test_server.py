@@ -15,9 +15,11 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from bot import optouts, paths, request_flow, rights, unsubscribe_links
+from bot import optouts, paths, request_flow, rights, status_mail, unsubscribe_links
 from bot.store.db import Store
+from bot.store.models import OutboxMessage
 from bot.processes import free_port, wait_for_http
 
 
@@ -178,7 +180,12 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
     trail = [(e.from_status, e.to_status, e.actor, e.note) for e in request.events]
     assert [(t[0], t[1]) for t in trail] == [(None, "unverified"), ("unverified", "open"),
                                              ("open", "in_progress"), ("in_progress", "done")]
-    assert trail[1][2] == "aanvrager (link)" and trail[3][3] == "gewist op 25/11"
+    # The CLI's status changes mail the requester like the console (bot.status_mail), and the trail says so.
+    assert trail[1][2] == "aanvrager (link)" and trail[3][3] == "gewist op 25/11 (mail aan de aanvrager)"
+    with store.session() as session:
+        status_mails = session.execute(select(OutboxMessage.recipient).where(
+            OutboxMessage.kind == status_mail.KIND)).scalars().all()
+    assert status_mails == ["jan.peeters@example.be"] * 2  # in_progress and done
     shown = staff("requests", "show", reference, env=env).stdout
     assert "gewist op 25/11" in shown and "aanvrager (link)" in shown
     assert staff("requests", "update", reference, "--status", "open", "--note", "x", env=env).returncode != 0
