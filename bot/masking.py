@@ -267,10 +267,15 @@ def _public_patterns(statement: str, mailbox: str, sites: Tuple[str, ...]) -> Li
     return [*patterns, _SiteLinks(tuple(site.rstrip("/").lower() for site in sites if site), hosts)]
 
 
+# Four digits or more after the scheme (a phone or policy number in a path), outside the port.
+_DIGIT_RUN = re.compile(r"(?<![:\d])\d{4,}")
+
+
 class _SiteLinks:
     """Finds links to the company's sites (a prefix of the configured site URLs, or a host of its
-    public mail domains), like a compiled pattern's ``finditer``. A link with an "@" in it is
-    left to the detectors: it could carry someone's address."""
+    public mail domains), like a compiled pattern's ``finditer``. A link with an "@", a query
+    string or a run of digits in it is left to the detectors: it could carry someone's address,
+    name or number (``/?polis=0470123456&naam=…``)."""
 
     def __init__(self, prefixes: Tuple[str, ...], hosts: Tuple[str, ...]) -> None:
         self.prefixes, self.hosts = prefixes, hosts
@@ -280,7 +285,7 @@ class _SiteLinks:
             url = found.group(0).rstrip(".,;:!?").lower()
             host = re.split(r"[/:#?]", url.split("://", 1)[1], maxsplit=1)[0]
             ours = url.startswith(self.prefixes) or any(host == h or host.endswith("." + h) for h in self.hosts)
-            if ours and "@" not in url:
+            if ours and "@" not in url and "?" not in url and not _DIGIT_RUN.search(url.split("://", 1)[1]):
                 yield found
 
 
@@ -309,12 +314,17 @@ def _read_statement(path: str, mtime_ns: int) -> str:
 def _mask_once(text: str, whole: Patterns, parts: Patterns, public: Iterable[Any] = ()) -> str:
     """One pass of all detectors, most specific first; later ones cannot claim text already claimed."""
     claims = _Claims()
-    for pattern in (_PLACEHOLDER, _PRV_REFERENCE, *public):
+    for pattern in (_PLACEHOLDER, _PRV_REFERENCE):
         for found in pattern.finditer(text):
             claims.claim(found.start(), found.end(), "")
+    # The conversation's own values before the company's public details: a visitor's name inside a
+    # link to our site is still the visitor's name.
     for pattern, label in whole:
         for found in pattern.finditer(text):
             claims.claim(found.start(), found.end(), label)
+    for pattern in public:
+        for found in pattern.finditer(text):
+            claims.claim(found.start(), found.end(), "")
     for found in _EMAIL.finditer(text):
         claims.claim(found.start(), found.end(), LABELS["email"])
     view = pii_detectors.normalise(text)

@@ -262,6 +262,11 @@ def test_bot_messages_keep_the_companys_public_addresses(monkeypatch) -> None:
     ("• E-mail: an@example.be\n• Naam: Jan Peeters", f"• E-mail: {EMAIL}\n• Naam: {NAME}"),
     ("Zie https://www.kmo-verzekeringen.be/contact?mail=jan@example.be", "Zie https://www.kmo-verzekeringen.be/contact?mail=" + EMAIL),
     ("Klik https://evil.example.be/privacy@kmo", "Klik https://evil.example.be/privacy@kmo"),
+    # A link to our own site is no hiding place (review of issue 16): query strings, numbers in the
+    # path and the visitor's name in a query are masked like anywhere else.
+    ("Toelichting: zie http://127.0.0.1:8000/?polis=0470123456&naam=Peeters",
+     f"Toelichting: zie http://127.0.0.1:8000/?polis={NUMBER}&naam={NAME}"),
+    ("Toelichting: http://127.0.0.1:8000/dossier/0470123456", f"Toelichting: http://127.0.0.1:8000/dossier/{PHONE}"),
 ])
 def test_visitors_data_in_bot_messages_stays_masked(text: str, expected: str) -> None:
     """A summary echoes what the visitor typed: that stays hidden, also next to public addresses."""
