@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, List, Mapping, Optional
@@ -99,15 +100,20 @@ def of_address(store: Store, raw: str) -> List[OptOut]:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A phone number as stored (E.164, "+32470123456") is no formula a spreadsheet can run, and the
+# marketing tools match it against their own lists: it stays as it is (review of issue 16).
+_PLAIN_NUMBER = re.compile(r"\+\d{6,15}")
+
+
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text) else text
 
 
 def csv_text(items: Iterable[OptOut], channel_labels: Mapping[str, str]) -> str:
     """The list as CSV for the marketing tools (';'-separated, as Excel in Belgium reads it):
     channel in Dutch, address, since (Brussels time), source. Every cell is made safe for
-    spreadsheets, so a '+32...' number reads "'+32..."."""
+    spreadsheets (a leading apostrophe before = + - @), except a plain E.164 phone number."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["kanaal", "adres", "sinds", "bron"])

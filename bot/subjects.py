@@ -282,3 +282,14 @@ def document_for_request(store: Store, reference: str, actor: str) -> SubjectDoc
     rights.add_note(store, reference, actor, f"Inzagedocument gemaakt: {summary}.")
     staff_audit.record(store, actor, "export_subject_document", target=reference, detail=summary)
     return document
+
+
+def same_email(stored: Optional[str], given: Optional[str]) -> bool:
+    """Whether a request's address and the address staff searched are the same person's address
+    (both normalised as the chat stores them); False when either is missing or unreadable."""
+    if not stored or not given:
+        return False
+    try:
+        return contact.normalise_email(stored) == contact.normalise_email(given)
+    except contact.InvalidContact:
+        return False

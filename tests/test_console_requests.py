@@ -196,6 +196,11 @@ def test_an_erasure_from_the_subjects_page_is_noted_on_the_request_given(site):
     wrong = post(officer, site, "/subjects/erase", {"email": JAN, "phone": "", "confirm": "1", "reference": "PRV-NIETBESTA"},
                  page="/subjects")
     assert wrong.status_code == 400 and "Geen verzoek met referentie" in wrong.text
+    someone_else = site["requests"]["other"].reference  # An's: Jan's erasure does not go on her trail
+    refused = post(officer, site, "/subjects/erase", {"email": JAN, "phone": "", "confirm": "1",
+                                                      "reference": someone_else}, page="/subjects")
+    assert refused.status_code == 400 and "hoort niet bij dit e-mailadres" in refused.text
+    assert not any("gewist" in (e.note or "") for e in rights.get(store, someone_else).events)
     assert exists(site, "jan-chat")
     seed_conversation(site["db"], "jan-extra", JAN, f"nog een vraag van {JAN}")
     erased = post(officer, site, "/subjects/erase", {"email": JAN, "phone": "", "confirm": "1",
@@ -268,6 +273,7 @@ def test_request_search_is_a_post_by_reference_and_by_address_for_officers_only(
     found = post(officer, site, "/requests", {"q": "Jan.Peeters@"}, page="/requests")
     assert late.reference in found.text and access.reference in found.text and "2 verzoek(en) gevonden" in found.text
     assert "Jan.Peeters" not in found.url
+    post(officer, site, "/requests", {"q": "peeters1"}, page="/requests")  # a piece of an address, not a reference
     details = [a.detail for a in audit_rows(store, "search_requests")]
     assert any("-> 2 verzoek(en)" in d for d in details) and not any("peeters" in d.lower() for d in details)
 
@@ -360,8 +366,9 @@ def test_opt_outs_in_dutch_added_and_removed_with_a_note_and_exported_as_safe_cs
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["kanaal", "adres", "sinds", "bron"]
     for row in rows[1:]:
-        assert not row[1].startswith(("=", "+", "-", "@")), row
-    assert ["telefoon", "'+32470123456"] == rows[[r[1] for r in rows].index("'+32470123456")][:2]
+        assert not row[1].startswith(("=", "-", "@")) and not re.match(r"\+(?!\d+$)", row[1]), row
+    # A stored phone number stays matchable by the marketing tools: no apostrophe before +32.
+    assert ["telefoon", "+32470123456"] == rows[[r[1] for r in rows].index("+32470123456")][:2]
     assert any(r[1].startswith("'=hyperlink") for r in rows) and any(r[1] == "'+x@example.be" for r in rows)
     assert any(r[1] == "'-1+1@example.be" for r in rows)
     assert "{} afmelding(en)".format(len(rows) - 1) in audit_rows(store, "export_optouts")[0].detail

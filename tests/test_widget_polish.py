@@ -605,6 +605,11 @@ def test_a_refused_rating_shows_the_servers_dutch_note(chat):
     chat.page.route("**/webhooks/rest/feedback", lambda route: route.abort())  # the connection drops
     answer.locator("button[aria-label='Niet nuttig']").click()
     answer.locator(".feedback-note.error", has_text="kon niet verstuurd worden").wait_for()
+    # The failure was said; after a reload it is not said again (it is not kept in sessionStorage).
+    chat.page.reload()
+    chat.page.locator(f"{WIDGET} .message.bot").last.locator(".feedback").wait_for()
+    assert chat.page.locator(f"{WIDGET} .feedback-note.error").count() == 0
+    assert "kon niet verstuurd" not in chat.page.evaluate("sessionStorage.getItem('kmo-privacybot')")
 
 
 # ---- accessibility of the new parts ----------------------------------------------------------------

@@ -238,7 +238,7 @@ class Console:
             text_in_bot=bool(text) and q.get("bot") == "1", tag=q.get("tag") or None, flag=q.get("flag") if q.get("flag") in conversations.FLAGS else None,
             threshold=threshold)
         raw_page = str(q.get("page", "1") or "1")
-        page = conversations.list_conversations(self.store, filters, page=int(raw_page) if raw_page.isdigit() else 1)
+        page = conversations.list_conversations(self.store, filters, page=int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 else 1)
         if audit:
             staff_audit.record(self.store, audit, "search_conversations",
                                detail=f"{search_audit_text(text)} -> {page.total} gesprek(ken)")
@@ -514,7 +514,7 @@ class Console:
         raw_id = request.match_info["optout_id"]
         if not note:
             raise await self.redirect(request, "/optouts", error="Een notitie is verplicht om een afmelding te verwijderen.")
-        removed = optouts.remove(self.store, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 12 else None
+        removed = optouts.remove(self.store, int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12 else None
         if removed is None:
             raise await self.redirect(request, "/optouts", error="Die afmelding bestaat niet (meer).")
         staff_audit.record(self.store, request["user"].username, "optout_remove", target=removed.channel,
@@ -575,9 +575,15 @@ class Console:
             return web.Response(text="Bevestig het wissen met het vinkje.", status=400)
         # The request this erasure is for, when staff give its reference: it goes on its audit trail.
         reference = str(data.get("reference", "")).strip().upper() or None
-        if reference and rights.get(self.store, reference) is None:
+        given = rights.get(self.store, reference) if reference else None
+        if reference and given is None:
             return await self.render(request, "subjects.html", status=400, who=who, found=None,
                                      error=f"Geen verzoek met referentie {reference}: niets gewist.")
+        # Only on the request of this person: an erasure noted on someone else's request would
+        # put a false entry on their trail (review of issue 16).
+        if given is not None and not subjects.same_email(given.email, who["email"]):
+            return await self.render(request, "subjects.html", status=400, who=who, found=None,
+                                     error=f"Verzoek {reference} hoort niet bij dit e-mailadres: niets gewist.")
         try:
             found = subjects.find_conversations(self.store, **who)
         except contact.InvalidContact as exc:
@@ -775,8 +781,9 @@ def search_audit_text(needle: Optional[str]) -> str:
     return f'"{conversations.masking.mask_text(needle or "")}"'
 
 
-# A piece of a request reference (bot.rights: "PRV-" and Crockford's base32), with a digit or "PRV".
-REFERENCE_PART = re.compile(r"(?=.*(?:\d|PRV))(?:P|PR|PRV|PRV-)?-?[0-9A-HJKMNP-TV-Z]*", re.I)
+# The start of a request reference as bot.rights makes them ("PRV-" and Crockford's base32). Only
+# with its "PRV" prefix: "jan85" or "peeters1" are pieces of an address or a name (review of issue 16).
+REFERENCE_PART = re.compile(r"PRV-?[0-9A-HJKMNP-TV-Z]{0,10}", re.I)
 
 
 def request_search_audit_text(needle: str) -> str:

@@ -312,6 +312,8 @@
 
   function feedbackBox(message) {
     var feedback = message.feedback;
+    // A failure is said once, here: kept out of sessionStorage, so a reload does not show it again.
+    var failed = "";
     var box = el("div", { class: "feedback" });
     var rates = el("div", { class: "rates", role: "group", "aria-label": "Was dit antwoord nuttig?" });
     var up = el("button", { type: "button", class: "rate up", "aria-label": "Nuttig antwoord", "aria-pressed": "false" }, "👍");
@@ -326,9 +328,9 @@
     function update() {
       up.setAttribute("aria-pressed", feedback.rating === "up" ? "true" : "false");
       down.setAttribute("aria-pressed", feedback.rating === "down" ? "true" : "false");
-      note.textContent = feedback.error || (feedback.rating ? THANKS : "");
-      note.className = feedback.error ? "feedback-note error" : "feedback-note";
-      var offer = feedback.rating === "down" && !feedback.reason && feedback.askReason && !feedback.error;
+      note.textContent = failed || (feedback.rating ? THANKS : "");
+      note.className = failed ? "feedback-note error" : "feedback-note";
+      var offer = feedback.rating === "down" && !feedback.reason && feedback.askReason && !failed;
       if (offer && !reasons) {
         reasons = el("div", { class: "reasons", role: "group", "aria-label": "Wat ging er mis? (niet verplicht)" });
         reasons.appendChild(el("span", { class: "reasons-label", "aria-hidden": "true" }, "Wat ging er mis?"));
@@ -363,9 +365,9 @@
         feedback.rating = rating;
         feedback.reason = reason || null;
         feedback.askReason = rating === "down" && !reason;
-        feedback.error = "";
+        failed = "";
       }, function (error) {
-        feedback.error = (error && error.note) || FEEDBACK_FAILED;
+        failed = (error && error.note) || FEEDBACK_FAILED;
       }).then(function () {
         box.removeAttribute("aria-busy");
         save();
