@@ -40,6 +40,9 @@ the channel gave the visitor's message; the widget then shows 👍/👎 under th
 - the message was not small talk (``UNRATED_INTENTS``: the widget's own ``/greet`` on opening,
   a typed hello, thanks or goodbye): there is no answer to judge.
 
+The route checks the same form and small-talk rule on the stored conversation before it stores a
+rating, so a rating posted without the widget (on a typed name, say) is refused with 400.
+
 credentials.yml: ``bot.chat_channel.ChatChannel:`` instead of ``rest:``; the URL stays
 ``/webhooks/rest/webhook``.
 """
@@ -90,6 +93,7 @@ def strict_tracker_store(agent: Any) -> None:
 # Small talk: the reply is a greeting or a goodbye, not an answer to judge (see the docstring).
 UNRATED_INTENTS = frozenset({"greet", "goodbye", "thank"})
 FEEDBACK_UNAVAILABLE = "Je feedback kon ik nu niet opslaan. Probeer het straks opnieuw."
+NOT_RATEABLE = "Dit bericht is een antwoord op een vraag van mij, geen antwoord om te beoordelen."
 
 
 def rateable(events: Iterable[Any], message_id: str, replies: Iterable[Dict[str, Any]]) -> bool:
@@ -97,17 +101,28 @@ def rateable(events: Iterable[Any], message_id: str, replies: Iterable[Dict[str,
     docstring). ``events`` are the conversation's tracker events after the turn."""
     if not any(isinstance(item.get("text"), str) and item["text"].strip() for item in replies):
         return False
+    return bool(message_rateable(events, message_id))
+
+
+def message_rateable(events: Iterable[Any], message_id: str) -> Optional[bool]:
+    """The form and small-talk part of the rule, for the turn and for the feedback route (a
+    rating posted without the widget, on a typed name, is refused too). None when ``message_id``
+    is not a visitor message in ``events``."""
     active: Optional[str] = None
     message: Optional[UserUttered] = None
     active_before: Optional[str] = None
     for event in events:
+        if isinstance(event, UserUttered) and message is not None:
+            break  # the next message: ``active`` is the state the turn left
         if isinstance(event, SessionStarted):
             active = None
         elif isinstance(event, ActiveLoop):
             active = event.name
         elif isinstance(event, UserUttered) and event.message_id == message_id:
             message, active_before = event, active
-    if message is None or active_before or active:
+    if message is None:
+        return None
+    if active_before or active:  # a form before the message, or after its turn
         return False
     return (message.intent or {}).get("name") not in UNRATED_INTENTS
 
@@ -262,7 +277,12 @@ class ChatChannel(RestInput):
                 chat_guard.check_feedback_rate(limiter, client)
             except chat_guard.RefusedError as refused:
                 return _json({"error": refused.refusal.text}, refused.refusal.status, refused.refusal.retry_after)
+            agent = getattr(request.app.ctx, "agent", None)
             try:
+                tracker = await agent.tracker_store.retrieve(rating.sender) if agent is not None else None
+                if tracker is not None and message_rateable(tracker.events, rating.message_id) is False:
+                    logger.info("chat.feedback.refused: not a rateable answer")
+                    return _json({"error": NOT_RATEABLE}, 400)
                 await asyncio.get_running_loop().run_in_executor(None, _record_feedback, rating)
             except feedback.UnknownMessageError as refused:
                 logger.info("chat.feedback.refused: unknown message")

@@ -234,6 +234,11 @@ def test_the_rateable_rule():
     assert chat_channel.rateable([ActiveLoop("unsubscribe_form"), ActiveLoop(None), user(one)], one, TEXT)
     assert chat_channel.rateable([ActiveLoop("unsubscribe_form"), SessionStarted(), user(one)], one, TEXT)
     assert not chat_channel.rateable([user(one, "greet")], one, TEXT)
+    # Rated later, from the stored conversation: a form started after the answer's turn does not count.
+    later = [user(one), BotUttered("Zo zit het."), user(mid()), ActiveLoop("rights_request_form")]
+    assert chat_channel.message_rateable(later, one) is True
+    assert chat_channel.message_rateable([ActiveLoop("rights_request_form"), user(one), user(mid())], one) is False
+    assert chat_channel.message_rateable(later, mid()) is None  # not in this conversation
 
 
 # ---------------------------------------------------------------------------- on the running assistant
@@ -332,7 +337,15 @@ def test_the_greeting_and_form_answers_carry_no_marker(stack):
     answered = say(stack, "fb-http-form", "Jan Peeters")
     assert marker(answered) is None and any(r.get("text") for r in answered)
     assert active_loops(stack, "fb-http-form") == ["rights_request_form"]  # still in the form
-    assert len(user_message_ids(stack, "fb-http-form")) == 4
+    ids = user_message_ids(stack, "fb-http-form")
+    assert len(ids) == 4
+    # Posted without the widget, a rating of the typed name or of /greet is refused by the route too.
+    from bot.chat_channel import NOT_RATEABLE
+    for message_id in (ids[0], ids[3]):
+        status, reply = rate(stack, {"sender": "fb-http-form", "message_id": message_id, "rating": "down"})
+        assert (status, reply) == (400, {"error": NOT_RATEABLE})
+    assert not [r for r in stored_feedback(stack) if r[0] == "fb-http-form"]
+    assert rate(stack, {"sender": "fb-http-form", "message_id": ids[1], "rating": "up"}) == (200, {"ok": True})
 
 
 def test_a_rating_is_stored_and_replaced_by_the_next(stack):
