@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 import phonenumbers
 import sqlalchemy as sa
 
-from bot import contact, optouts, retention, rights, staff_audit, tracker_events
+from bot import contact, conversations as transcripts, masking, optouts, retention, rights, staff_audit, tracker_events
 from bot.rights import BRUSSELS
 from bot.store.db import Store
 from bot.store.models import RightsRequest
@@ -209,6 +209,9 @@ class DocumentMessage:
 class DocumentConversation:
     started: str
     messages: List[DocumentMessage]
+    # Not one of the person's own request conversations: found because their address was typed
+    # in it, so it may be someone else's chat; other personal data in it is masked.
+    found_by_address: bool = False
 
 
 @dataclass
@@ -233,15 +236,32 @@ def _people_time(timestamp: Optional[float]) -> str:
     return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
 
-def _readable_conversations(store: Store, sender_ids: Sequence[str]) -> List[DocumentConversation]:
+def masked_except(text: str, address: str, known: Dict[str, str]) -> str:
+    """``text`` with personal data masked (bot.masking), except the data subject's own e-mail
+    address, which stays readable wherever it was typed."""
+    pieces = re.split(re.escape(address), text, flags=re.I) if address else [text]
+    return address.join(masking.mask_text(piece, known) for piece in pieces)
+
+
+def _readable_conversations(store: Store, sender_ids: Sequence[str], own: Optional[Iterable[str]] = None,
+                            address: str = "") -> List[DocumentConversation]:
     """Messages only (no slots, actions or scores). A button the visitor clicked shows its title;
-    other payloads ("/greet", sent by the widget itself) are not something the visitor wrote."""
+    other payloads ("/greet", sent by the widget itself) are not something the visitor wrote.
+    Conversations not in ``own`` (the person's request conversations) were found only because
+    ``address`` was typed in them: someone else may have typed it, so everything personal in
+    them but that address is masked (the document goes to the person, not to whoever chatted)."""
     table = tracker_events.events_table(store.engine)
     result: List[DocumentConversation] = []
     if table is None:
         return result
+    own_ids = set(sender_ids if own is None else own)
+    values = transcripts.known_values_for(store, [s for s in tracker_events.unique(sender_ids) if s not in own_ids])
+    # A chat whose form took this very address (the person typed it as theirs) is theirs too.
+    known = {sender: found for sender, found in values.items()
+             if address.lower() not in {value.lower() for value in found}}
     with store.engine.connect() as conn:
         for sender_id in tracker_events.unique(sender_ids):
+            hide = (lambda text: masked_except(text, address, known[sender_id])) if sender_id in known else None
             rows = conn.execute(sa.select(table.c.type_name, table.c.timestamp, table.c.data)
                                 .where(table.c.sender_id == sender_id, table.c.type_name.in_(("user", "bot")))
                                 .order_by(table.c.id))
@@ -254,16 +274,17 @@ def _readable_conversations(store: Store, sender_ids: Sequence[str]) -> List[Doc
                     buttons = {b.get("payload"): b.get("title") for b in ((event.get("data") or {}).get("buttons")
                                                                          or []) if isinstance(b, dict)}
                     if event.get("text"):
-                        messages.append(DocumentMessage(when, "Privacybot", str(event["text"])))
+                        said = str(event["text"])
+                        messages.append(DocumentMessage(when, "Privacybot", hide(said) if hide else said))
                     continue
                 text = tracker_events.user_text(event)
                 if text in buttons and buttons[text]:
                     messages.append(DocumentMessage(when, "Jij", str(buttons[text]), button=True))
                 elif text and not text.startswith("/"):
-                    messages.append(DocumentMessage(when, "Jij", text))
+                    messages.append(DocumentMessage(when, "Jij", hide(text) if hide else text))
                 buttons = {}
             if messages:
-                result.append(DocumentConversation(messages[0].time, messages))
+                result.append(DocumentConversation(messages[0].time, messages, found_by_address=hide is not None))
     return result
 
 
@@ -271,7 +292,11 @@ def document_for_request(store: Store, reference: str, actor: str) -> SubjectDoc
     """The readable export for a verified request, recorded on the request's audit trail and in
     the staff audit (counts only)."""
     request = _request_for(store, reference, DOCUMENT_STATUSES, "Een inzagedocument maken")
-    conversations = _readable_conversations(store, conversations_of_request(store, request))
+    # The person's own conversations: those their requests were made in. Any other chat in which
+    # their address was typed is shown with the rest of its personal data masked.
+    own = [r.conversation_id for r in rights.requests_of(store, request.email) if r.conversation_id]
+    conversations = _readable_conversations(store, conversations_of_request(store, request), own=own,
+                                            address=request.email)
     document = SubjectDocument(
         reference=request.reference, email=request.email,
         made_at=datetime.now(timezone.utc).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M"),

@@ -397,6 +397,7 @@ def test_a_readable_document_for_the_data_subject_from_the_request(site):
     doc = html.unescape(answer.text)
     assert "Jouw gegevens bij KMO-verzekeringen" in doc and request.reference in doc
     assert f"mijn adres: {JAN}, wat weten jullie over mij?" in doc  # the visitor's own words, unmasked
+    assert "Andere persoonsgegevens erin zijn daarom afgeschermd" not in doc  # her form took that address: hers
     assert "koos: Mijn gegevens wissen" in doc and "/request_erasure" not in doc and "/greet" not in doc
     assert "Hallo! Waarmee kan ik helpen?" in doc
     assert site["requests"]["late"].reference in doc  # all of Jan's requests, with their history
@@ -411,3 +412,17 @@ def test_a_readable_document_for_the_data_subject_from_the_request(site):
     refused = post(officer, site, f"/requests/{unverified}/document", {}, page="/requests")
     assert "niet bevestigd" in refused.text and refused.headers["Content-Type"].startswith("text/html")
     assert "Jouw gegevens bij" not in refused.text
+
+
+def test_someone_elses_chat_that_names_the_address_is_masked_in_the_document(site):
+    """Review of issue 16: the document took, unmasked, every chat in which the requester's address
+    was typed, also a third party's chat that only mentions it (with that person's own data)."""
+    store, request = site["store"], site["requests"]["access"]
+    seed_conversation(site["db"], "piet-chat", "piet.peeters@example.be",
+                      f"Ik ben Piet, bel me op 0470 99 88 77; mijn buurman {JAN} kreeg jullie brief")
+    officer = login(site, "officer1")
+    answer = post(officer, site, f"/requests/{request.reference}/document", {}, page=f"/requests/{request.reference}")
+    doc = html.unescape(answer.text)
+    assert f"mijn buurman {JAN} kreeg jullie brief" in doc  # the requester's address stays readable
+    assert "0470 99 88 77" not in doc and "piet.peeters@example.be" not in doc  # the third party's data does not
+    assert "het kan van iemand anders zijn" in doc
