@@ -126,7 +126,13 @@ def unsubscribed_page(created: bool) -> Tuple[str, str]:
     done = ("Je bent uitgeschreven." if created else "Je was al uitgeschreven; dat blijft zo.")
     return title, (f"<p>{done} Je ontvangt van ons geen e-mails met reclame of nieuws meer.</p>"
                    f"<p class=\"next\">Wil je ook geen reclame meer per post, telefoon of sms? Zeg het in "
-                   f"{_chat_link()}.</p>")
+                   f"{_chat_link()} of mail het naar {_mailbox_link()}.</p>")
+
+
+def _mailbox_link() -> str:
+    """The statement's own route for a question or an objection: a mail to the privacy mailbox."""
+    mailbox = html.escape(chat_forms.MAILBOX, quote=True)
+    return f'<a href="mailto:{mailbox}">{mailbox}</a>'
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,7 @@ def test_a_staff_member_works_through_the_console(console_site):
     folder = paths.ROOT / "docs" if os.environ.get("PRIVACYBOT_SAVE_SCREENSHOTS") == "1" else console_site["tmp"]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-BE")
+        page = browser.new_page(viewport={"width": 1366, "height": 800}, locale="nl-BE")
 
         page.goto(f"{base}/conversations")
         assert page.url == f"{base}/login"  # no session: the login page

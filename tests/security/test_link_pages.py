@@ -133,3 +133,13 @@ def test_in_a_browser_the_styles_apply_under_the_pages_own_csp(tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("created", [True, False])
+def test_the_unsubscribed_page_names_the_statements_route_for_other_channels(created):
+    """For post, phone and sms the page sent people to the chat only; the statement's route for a
+    privacy question is a mail to the privacy mailbox (review of issue 16)."""
+    _, body = links_channel.unsubscribed_page(created)
+    [next_step] = re.findall(r'<p class="next">(.*?)</p>', body, re.S)
+    assert "post, telefoon of sms" in next_step
+    assert f'<a href="mailto:{chat_forms.MAILBOX}">{chat_forms.MAILBOX}</a>' in next_step
