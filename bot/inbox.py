@@ -73,22 +73,32 @@ def _confidence(parse: Dict) -> float:
 
 
 def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None) -> List[Candidate]:
+    """Visitor messages the model was unsure of. A form answer (a typed name or address that the
+    form took) is left out, as in the console's "lage zekerheid": it answers our question and its
+    intent says nothing about how well the bot understands questions (conversations.Reader)."""
     table = events_table(store.engine)
     if table is None:
         return []
-    query = select(table.c.sender_id, table.c.data, table.c.timestamp).where(table.c.type_name == "user").order_by(table.c.id)
-    if since:
-        query = query.where(table.c.timestamp >= datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp())
-    found = []
+    query = (select(table.c.sender_id, table.c.id, table.c.data, table.c.timestamp, table.c.type_name)
+             .where(table.c.type_name.in_(("user", "bot", "active_loop", "slot")))
+             .order_by(table.c.sender_id, table.c.id))
+    start = datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp() if since else None
+    said: List[tuple] = []  # (order, Said, data, sender) of the user events, in stored order
+    readers: Dict[str, conversations.Reader] = {}
     with store.engine.connect() as conn:
         for row in conn.execute(query):
             data = json.loads(row.data or "{}")
-            text = (data.get("text") or "").strip()
-            parse = data.get("parse_data") or {}
-            confidence = _confidence(parse)
-            label = _label(parse)
-            if text and not text.startswith("/") and label and confidence < below:
-                found.append(Candidate(text, label, f"onzeker {confidence:.2f}", row.sender_id))
+            message = readers.setdefault(row.sender_id, conversations.Reader()).feed(row.id, data)
+            if message is not None and (start is None or (row.timestamp or 0) >= start):
+                said.append((row.id, message, data, row.sender_id))
+    found = []
+    for _, message, data, sender in sorted(said, key=lambda item: item[0]):
+        text = (data.get("text") or "").strip()
+        parse = data.get("parse_data") or {}
+        confidence = _confidence(parse)
+        label = _label(parse)
+        if text and not text.startswith("/") and label and confidence < below and not message.form_answer:
+            found.append(Candidate(text, label, f"onzeker {confidence:.2f}", sender))
     return found
 
 

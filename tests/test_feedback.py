@@ -424,3 +424,24 @@ def test_one_client_cannot_rate_faster_than_its_limit(stack):
     status, reply = rate(stack, body, address=address)
     assert status == 429 and "sneller" in reply["error"]
     assert rate(stack, body)[0] == 200  # another visitor is not held up
+
+
+def test_a_form_answer_is_no_unsure_question_for_the_inbox(store):
+    """Review of issue 16: the console's "lage zekerheid" left form answers out, the retraining
+    inbox still took a typed name (intent inform, unsure) as an example to label."""
+    from rasa.shared.core.events import SlotSet
+
+    name_id, question_id = mid(), mid()
+    t = NOW + timedelta(minutes=5)
+    events = (start(t) + [ActiveLoop("rights_request_form", timestamp=t.timestamp()),
+                          SlotSet("requested_slot", "requester_name", timestamp=t.timestamp())]
+              + exchange(t, "Lotte Maes", name_id, intent="inform", confidence=0.4)
+              + [SlotSet("requester_name", "Lotte Maes", timestamp=t.timestamp() + 4),
+                 ActiveLoop(None, timestamp=t.timestamp() + 5)]
+              + exchange(t + timedelta(seconds=10), "En wat doen jullie daar dan mee?", question_id, confidence=0.3,
+                         topic="purposes"))
+    tracker_store = rasa_store(store.url)
+    save(tracker_store, {"fb-formulier": events})
+    tracker_store.engine.dispose()
+    unsure = [c for c in inbox.unsure_messages(store) if c.sender_id == "fb-formulier"]
+    assert [(c.text, c.source) for c in unsure] == [("En wat doen jullie daar dan mee?", "onzeker 0.30")]
