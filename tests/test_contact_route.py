@@ -31,6 +31,9 @@ def test_off_topic_replies_give_the_mailbox_and_link_to_the_contact_section():
     for name in OFF_TOPIC:
         reply = text(name)
         assert GENERAL_MAILBOX in reply, name  # the widget makes it a mailto: link
+        # The statement gives that address as the group's (the controller's), not as an insurance desk:
+        # the reply says whose it is.
+        assert "Groep LB Republico VOF" in reply and "deel van uitmaakt" in reply, name
         assert "{contact_url}" in reply, name  # filled in by action_fallback with settings.contact_url()
         assert "via de website" not in reply.lower(), name
 
