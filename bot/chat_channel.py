@@ -193,6 +193,14 @@ def hide_rasa_version(app: Any) -> int:
     return changed
 
 
+def _browser_client(request: Request) -> str:
+    """The checks both routes make before reading a body: a JSON post from a site that embeds the
+    widget (chat_guard.RefusedError otherwise), and the client's keyed address for its limits."""
+    chat_guard.check_browser(request.headers.get("content-type"), request.headers.get("origin"),
+                             settings.widget_origins())
+    return limits.client_key(chat_guard.client_address(request.ip or "", request.headers.get("x-forwarded-for")))
+
+
 class ChatChannel(RestInput):
     """POST /webhooks/rest/webhook {"sender": ..., "message": ...} -> the bot's replies."""
 
@@ -225,11 +233,8 @@ class ChatChannel(RestInput):
                 return _json(_reply("onbekend", UNAVAILABLE), 503)
             strict_tracker_store(agent)
             try:
-                chat_guard.check_browser(request.headers.get("content-type"), request.headers.get("origin"),
-                                         settings.widget_origins())
+                client = _browser_client(request)
                 chat = chat_guard.parse(request.body or b"")
-                client = limits.client_key(chat_guard.client_address(
-                    request.ip or "", request.headers.get("x-forwarded-for")))
                 chat_guard.check_rate(limiter, client, chat.sender)
             except chat_guard.RefusedError as refused:
                 sender = "onbekend"
@@ -269,11 +274,8 @@ class ChatChannel(RestInput):
         async def receive_feedback(request: Request) -> HTTPResponse:
             """A 👍/👎 (and maybe a reason) on one answer: see the module docstring."""
             try:
-                chat_guard.check_browser(request.headers.get("content-type"), request.headers.get("origin"),
-                                         settings.widget_origins())
+                client = _browser_client(request)
                 rating = chat_guard.parse_feedback(request.body or b"")
-                client = limits.client_key(chat_guard.client_address(
-                    request.ip or "", request.headers.get("x-forwarded-for")))
                 chat_guard.check_feedback_rate(limiter, client)
             except chat_guard.RefusedError as refused:
                 return _json({"error": refused.refusal.text}, refused.refusal.status, refused.refusal.retry_after)
