@@ -50,12 +50,18 @@ def opt_out(store: Store, channel: str, raw: str, source: str = "chat",
     return OptOutResult(channel, address, created=True)
 
 
+def _stored_form(raw: str) -> Optional[str]:
+    """An e-mail address, phone number or postal address as the list stores it; None when unreadable."""
+    try:
+        return normalise(contact.kind_of(raw), raw)
+    except contact.InvalidContact:
+        return None
+
+
 def opted_out_channels(store: Store, raw: str) -> List[str]:
     """Channels on which this e-mail address, phone number or postal address opted out."""
-    kind = contact.kind_of(raw)
-    try:
-        address = normalise(kind, raw)
-    except contact.InvalidContact:
+    address = _stored_form(raw)
+    if address is None:
         return []
     with store.session() as session:
         return sorted(session.execute(select(OptOut.channel).where(OptOut.address == address)).scalars())
@@ -85,10 +91,8 @@ def remove(store: Store, optout_id: int) -> Optional[OptOut]:
 def of_address(store: Store, raw: str) -> List[OptOut]:
     """The opt-outs of one e-mail address, phone number or postal address (normalised the way
     it was stored): what a data-subject export lists."""
-    kind = contact.kind_of(raw)
-    try:
-        address = normalise(kind, raw)
-    except contact.InvalidContact:
+    address = _stored_form(raw)
+    if address is None:
         return []
     with store.session() as session:
         return list(session.execute(select(OptOut).where(OptOut.address == address)

@@ -104,6 +104,16 @@ def next_statuses(status: str) -> List[str]:
     return [s for s in STATUS_ORDER if s in allowed]
 
 
+def _locked(session: Session, reference: str) -> RightsRequest:
+    """The request, locked for this transaction (a status change and a note never interleave)."""
+    request = session.execute(
+        select(RightsRequest).where(RightsRequest.reference == reference).with_for_update()
+    ).scalar_one_or_none()
+    if request is None:
+        raise RequestError(f"Geen verzoek met referentie {reference}.")
+    return request
+
+
 def change_status(store: Store, reference: str, to_status: str, actor: str,
                   note: Optional[str] = None, now: Optional[datetime] = None,
                   on_changed: Optional[Callable[[Session, RightsRequest, str], None]] = None) -> RightsRequest:
@@ -112,11 +122,7 @@ def change_status(store: Store, reference: str, to_status: str, actor: str,
     queue the requester's mail, bot.status_mail), so the change and its mail stand or fall together."""
     at = now or now_utc()
     with store.session() as session:
-        request = session.execute(
-            select(RightsRequest).where(RightsRequest.reference == reference).with_for_update()
-        ).scalar_one_or_none()
-        if request is None:
-            raise RequestError(f"Geen verzoek met referentie {reference}.")
+        request = _locked(session, reference)
         if to_status not in TRANSITIONS.get(request.status, set()):
             raise RequestError(f"Een verzoek met status '{STATUS_LABELS.get(request.status, request.status)}' "
                                f"kan niet naar '{STATUS_LABELS.get(to_status, to_status)}'.")
@@ -138,11 +144,7 @@ def add_note(store: Store, reference: str, actor: str, note: str, now: Optional[
     if not (note or "").strip():
         raise RequestError("Een notitie is verplicht.")
     with store.session() as session:
-        request = session.execute(
-            select(RightsRequest).where(RightsRequest.reference == reference).with_for_update()
-        ).scalar_one_or_none()
-        if request is None:
-            raise RequestError(f"Geen verzoek met referentie {reference}.")
+        request = _locked(session, reference)
         request.events.append(RequestEvent(at=now or now_utc(), actor=actor, from_status=request.status,
                                            to_status=request.status, note=note.strip()))
     return request
