@@ -106,9 +106,10 @@ def login(console, username: str) -> requests.Session:
     return browser
 
 
-def post(browser: requests.Session, console, path: str, data: dict, page: str = "/conversations") -> requests.Response:
+def post(browser: requests.Session, console, path: str, data: dict, page: str = "/conversations",
+         **kwargs) -> requests.Response:
     token = csrf_of(browser.get(f"{console['url']}{page}").text)
-    return browser.post(f"{console['url']}{path}", data={**data, "csrf_token": token})
+    return browser.post(f"{console['url']}{path}", data={**data, "csrf_token": token}, **kwargs)
 
 
 @pytest.mark.parametrize("method, path", ROUTES)

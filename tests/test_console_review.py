@@ -22,8 +22,8 @@ import requests
 from bot import feedback, staff_audit, staff_users
 from bot.processes import ConsoleServer
 from bot.store.db import Store, migrate
+from tests.test_console import PASSWORD, login, post
 
-PASSWORD = "een-lang-test-wachtwoord"
 SECRET = "review-test-key-" + "r" * 40
 GREETING = ("Hallo 👋 Hoe kunnen we je helpen? Ik beantwoord je vragen over privacy en je persoonsgegevens "
             "bij KMO-verzekeringen: kies een onderwerp of typ je vraag.")
@@ -128,25 +128,6 @@ def console(request, tmp_path_factory):
     yield {"url": server.url.rstrip("/"), "store": store, "tmp": tmp, "database": request.param}
     server.stop()
     store.dispose()
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def login(console, username: str) -> requests.Session:
-    browser = requests.Session()
-    page = browser.get(f"{console['url']}/login")
-    answer = browser.post(f"{console['url']}/login", data={"username": username, "password": PASSWORD,
-                                                           "csrf_token": csrf_of(page.text)})
-    assert answer.url.endswith("/conversations"), answer.text[:300]
-    return browser
-
-
-def post(browser: requests.Session, console, path: str, data: dict, page: str = "/conversations",
-         **kwargs) -> requests.Response:
-    token = csrf_of(browser.get(f"{console['url']}{page}").text)
-    return browser.post(f"{console['url']}{path}", data={**data, "csrf_token": token}, **kwargs)
 
 
 def count(page: str) -> int:

@@ -20,7 +20,7 @@ from typing import Callable, Dict, List, Optional
 import pytest
 
 from bot.web import site
-from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
+from tests.test_widget import CHROMIUM, browser  # noqa: F401 - browser is the shared module fixture
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
 
@@ -111,16 +111,6 @@ def host_site(tmp_path_factory):
     host = HostSite(tmp_path_factory.mktemp("host"))
     yield host
     host.httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Chat:
