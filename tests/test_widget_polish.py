@@ -645,5 +645,8 @@ def test_new_parts_keep_contrast_of_at_least_4_5(chat):
     chat.ask("verzoek")
     chat.wait_for_bot("Even nakijken")
     styles = [".quick-reply.primary", ".quick-reply.secondary", ".quick-reply:not(.primary):not(.secondary)"]
+    # The first "Even nakijken" is still on screen, so wait for the new question's buttons themselves.
+    for selector in styles:
+        chat.page.locator(f"{WIDGET} {selector}").first.wait_for()
     ratios = chat.page.evaluate(CONTRAST, styles)
     assert all(ratios[s] >= 4.5 for s in styles), ratios
