@@ -26,7 +26,7 @@ COPY requirements.lock ./
 RUN python -m pip install --upgrade "pip==24.3.1" \
  && python -m pip install -r requirements.lock
 
-# The project itself. Editable on purpose: bot/paths.py takes the repository root from the
+# The project itself. Editable on purpose: bot/core/paths.py takes the repository root from the
 # package's location, so a copy in site-packages would not find config.yml, data/, models/.
 # Code stays owned by root; the service user can only write var/ and models/.
 COPY . .

@@ -1,4 +1,5 @@
 """Rasa custom actions: thin wrappers around the plain-Python logic in ``bot``."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,18 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import answer_choice, answers, fallback, message_guard, settings, topic_catalogue, topics
+from bot.core import settings
+from bot.dialogue import answer_choice, answers, fallback, message_guard, topic_catalogue, topics
 
 
 class ActionAnswerFaq(Action):
     """Answer a privacy question when the topic is clear, or ask which topic is meant
-    (``bot.answer_choice``); an answer carries its source link and the offer to act."""
+    (``bot.dialogue.answer_choice``); an answer carries its source link and the offer to act."""
 
     def name(self) -> Text:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         choice = answer_choice.choose(tracker.latest_message)
         if choice is None:
             dispatcher.utter_message(response="utter_default")
@@ -40,8 +41,7 @@ class ActionAnswerFollowup(Action):
     def name(self) -> Text:
         return "action_answer_followup"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         topic = tracker.get_slot("topic")
         if intent not in topics.FOLLOWUP_INTENTS:
@@ -57,12 +57,12 @@ class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         user_parse_data = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
         response = fallback.fallback_response(tracker.latest_message, user_parse_data)
-        dispatcher.utter_message(response=response, max_chars=message_guard.MAX_MESSAGE_CHARS,
-                                 contact_url=settings.contact_url())
+        dispatcher.utter_message(
+            response=response, max_chars=message_guard.MAX_MESSAGE_CHARS, contact_url=settings.contact_url()
+        )
         return []
 
 
@@ -73,7 +73,6 @@ class ActionInformNoForm(Action):
     def name(self) -> Text:
         return "action_inform_no_form"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response=answers.INFORM_NO_FORM, months=settings.chat_retention_months())
         return []

@@ -1,9 +1,10 @@
 """Form actions: slot extraction and validation for the three chat forms, the dynamic
 questions, and the actions that store what a completed form asked for.
 
-Thin on purpose: reading answers is ``bot.form_input``, what to ask and say is
-``bot.chat_forms``; storing is ``bot.request_flow`` and ``bot.optouts``.
+Thin on purpose: reading answers is ``bot.dialogue.form_input``, what to ask and say is
+``bot.dialogue.forms``; storing is ``bot.privacy.verification`` and ``bot.privacy.optouts``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,9 +15,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import chat_forms, contact, form_input, settings
-from bot.chat_forms import FIELD_LABELS
-from bot.form_input import SKIP, Message
+from bot.core import settings
+from bot.dialogue import form_input, forms
+from bot.dialogue.form_input import SKIP, Message
+from bot.dialogue.forms import FIELD_LABELS
+from bot.privacy import contact, verification
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -62,24 +65,31 @@ class ValidateRightsRequestForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_rights_request_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
-        return chat_forms.rights_required_slots(form_slots(tracker, chat_forms.RIGHTS_SLOTS))
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        return forms.rights_required_slots(form_slots(tracker, forms.RIGHTS_SLOTS))
 
-    def _switch_or_change(self, slot: str, dispatcher: CollectingDispatcher,
-                          tracker: Tracker) -> Optional[Dict[Text, Any]]:
+    def _switch_or_change(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Optional[Dict[Text, Any]]:
         """A wish to change an earlier answer (or the kind of request) mid-form."""
         msg = message(tracker)
         current = tracker.get_slot("request_type")
-        if msg.intent and msg.intent.startswith("request_") and msg.confidence >= SURE_INTENT and slot != "request_type":
+        if (
+            msg.intent
+            and msg.intent.startswith("request_")
+            and msg.confidence >= SURE_INTENT
+            and slot != "request_type"
+        ):
             new_type = form_input.request_type(msg)
             if new_type and new_type != current:
-                dispatcher.utter_message(text=f"Oké, dan wordt het: {chat_forms.type_label(new_type)}.")
+                dispatcher.utter_message(text=f"Oké, dan wordt het: {forms.type_label(new_type)}.")
                 return {"request_type": new_type, "request_confirmed": None, "change_field": None}
         if not msg.is_change() or slot == "change_field":
             return None
         target = form_input.field(msg.text)
-        if target in chat_forms.changeable_fields(current):
+        if target in forms.changeable_fields(current):
             dispatcher.utter_message(text=f"Oké, we passen dit aan: {FIELD_LABELS[target].lower()}.")
             return {target: None, "request_confirmed": None, "change_field": None}
         return {"request_confirmed": False, "change_field": None}
@@ -102,8 +112,9 @@ class ValidateRightsRequestForm(FormValidationAction):
             return {}
         return {slot: msg.text}
 
-    async def extract_request_type(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_request_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         msg = message(tracker)
         if activating(tracker):
             found = form_input.request_type(msg)
@@ -114,20 +125,23 @@ class ValidateRightsRequestForm(FormValidationAction):
             return {}
         return {"request_type": form_input.request_type(msg) or "?"}
 
-    def validate_request_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
-        if value in chat_forms.request_flow.TYPE_LABELS:
+    def validate_request_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value in verification.TYPE_LABELS:
             return {"request_type": value}
         if value is not None:
             dispatcher.utter_message(text="Dat herken ik niet als een van de rechten. Kies een van de knoppen.")
         return {"request_type": None}
 
-    async def extract_requester_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_requester_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._extract("requester_name", dispatcher, tracker)
 
-    def validate_requester_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
+    def validate_requester_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:
             return {"requester_name": None}
         msg = message(tracker)
@@ -138,15 +152,19 @@ class ValidateRightsRequestForm(FormValidationAction):
         dispatcher.utter_message(text="Dat lijkt me geen naam. Geef je voor- en achternaam, bv. Jan Peeters.")
         return {"requester_name": None}
 
-    async def extract_requester_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_requester_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         extracted = self._extract("requester_email", dispatcher, tracker)
         if "requester_email" in extracted and extracted["requester_email"]:
-            extracted["requester_email"] = form_input.email_candidate(extracted["requester_email"]) or extracted["requester_email"]
+            extracted["requester_email"] = (
+                form_input.email_candidate(extracted["requester_email"]) or extracted["requester_email"]
+            )
         return extracted
 
-    def validate_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    def validate_requester_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:
             return {"requester_email": None}
         try:
@@ -155,29 +173,35 @@ class ValidateRightsRequestForm(FormValidationAction):
             dispatcher.utter_message(text=str(exc))
             return {"requester_email": None}
 
-    async def extract_customer_number(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_customer_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if requested(tracker, "customer_number") and form_input.is_skip(message(tracker)):
             return {"customer_number": SKIP}
         return self._extract("customer_number", dispatcher, tracker)
 
-    def validate_customer_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    def validate_customer_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None or value == SKIP:
             return {"customer_number": value}
         number = form_input.customer_number(str(value))
         if number:
             return {"customer_number": number}
-        dispatcher.utter_message(text="Dat lijkt geen klant- of polisnummer (daar staan cijfers in). "
-                                      "Typ het nummer, of 'geen' als je het niet hebt.")
+        dispatcher.utter_message(
+            text="Dat lijkt geen klant- of polisnummer (daar staan cijfers in). "
+            "Typ het nummer, of 'geen' als je het niet hebt."
+        )
         return {"customer_number": None}
 
-    async def extract_request_details(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_request_details(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._extract("request_details", dispatcher, tracker)
 
-    def validate_request_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    def validate_request_details(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:
             return {"request_details": None}
         found = form_input.details(str(value))
@@ -186,27 +210,30 @@ class ValidateRightsRequestForm(FormValidationAction):
         dispatcher.utter_message(text="Vertel het in een paar woorden, zodat we weten waar het om gaat.")
         return {"request_details": None}
 
-    async def extract_change_field(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_change_field(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         msg = message(tracker)
         if requested(tracker, "change_field") and not msg.is_stop() and form_input.field(msg.text):
             return {"change_field": msg.text}  # a field named outright wins over any intent
         return self._extract("change_field", dispatcher, tracker)
 
-    def validate_change_field(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def validate_change_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:
             return {"change_field": None}
         target = form_input.field(str(value))
-        if target in chat_forms.changeable_fields(tracker.get_slot("request_type")):
+        if target in forms.changeable_fields(tracker.get_slot("request_type")):
             return {target: None, "change_field": None, "request_confirmed": None}
         if form_input.confirmation(message(tracker)) is True or form_input.is_skip(message(tracker)):
             return {"change_field": None, "request_confirmed": None}  # nothing to change: summary again
         dispatcher.utter_message(text="Kies wat je wil aanpassen met een van de knoppen, of typ 'annuleer'.")
         return {"change_field": None}
 
-    async def extract_request_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_request_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not requested(tracker, "request_confirmed"):
             return {}
         msg = message(tracker)
@@ -219,12 +246,15 @@ class ValidateRightsRequestForm(FormValidationAction):
                 return changed
         return {"request_confirmed": answer if answer is not None else "?"}
 
-    def validate_request_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    def validate_request_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is True or value is False or value is None:
             return {"request_confirmed": value}
-        dispatcher.utter_message(text="Antwoord met 'ja' om je verzoek te versturen, 'aanpassen' om iets te "
-                                      "wijzigen of 'annuleer' om te stoppen.")
+        dispatcher.utter_message(
+            text="Antwoord met 'ja' om je verzoek te versturen, 'aanpassen' om iets te "
+            "wijzigen of 'annuleer' om te stoppen."
+        )
         return {"request_confirmed": None}
 
 
@@ -233,7 +263,7 @@ class AskRequesterName(Action):
         return "action_ask_requester_name"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text=chat_forms.name_question(tracker.get_slot("request_type")))
+        dispatcher.utter_message(text=forms.name_question(tracker.get_slot("request_type")))
         return []
 
 
@@ -242,7 +272,7 @@ class AskRequestDetails(Action):
         return "action_ask_request_details"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text=chat_forms.details_question(tracker.get_slot("request_type")))
+        dispatcher.utter_message(text=forms.details_question(tracker.get_slot("request_type")))
         return []
 
 
@@ -251,7 +281,7 @@ class AskChangeField(Action):
         return "action_ask_change_field"
 
     def run(self, dispatcher, tracker, domain):
-        fields = chat_forms.changeable_fields(tracker.get_slot("request_type"))
+        fields = forms.changeable_fields(tracker.get_slot("request_type"))
         buttons = [{"title": FIELD_LABELS[f], "payload": f"{FIELD_LABELS[f]} aanpassen"} for f in fields]
         buttons.append({"title": "Annuleren", "payload": "/cancel"})
         dispatcher.utter_message(text="Wat wil je aanpassen?", buttons=buttons)
@@ -264,10 +294,13 @@ class AskRequestConfirmed(Action):
 
     def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(
-            text=chat_forms.summary(form_slots(tracker, chat_forms.RIGHTS_SLOTS)),
-            buttons=[{"title": "Ja, verstuur", "payload": "/affirm"},
-                     {"title": "Iets aanpassen", "payload": "/change_answer"},
-                     {"title": "Annuleren", "payload": "/cancel"}])
+            text=forms.summary(form_slots(tracker, forms.RIGHTS_SLOTS)),
+            buttons=[
+                {"title": "Ja, verstuur", "payload": "/affirm"},
+                {"title": "Iets aanpassen", "payload": "/change_answer"},
+                {"title": "Annuleren", "payload": "/cancel"},
+            ],
+        )
         return []
 
 
@@ -288,13 +321,13 @@ class SubmitRightsRequest(Action):
         return "action_submit_rights_request"
 
     def run(self, dispatcher, tracker, domain):
-        slots = form_slots(tracker, chat_forms.RIGHTS_SLOTS)
+        slots = form_slots(tracker, forms.RIGHTS_SLOTS)
         if slots.get("request_confirmed") is not True:
-            dispatcher.utter_message(response=chat_forms.NOT_SENT)
-            return reset(chat_forms.RIGHTS_SLOTS)
-        outcome = chat_forms.submit_rights_request(store(), slots, tracker.sender_id, client_of(tracker))
+            dispatcher.utter_message(response=forms.NOT_SENT)
+            return reset(forms.RIGHTS_SLOTS)
+        outcome = forms.submit_rights_request(store(), slots, tracker.sender_id, client_of(tracker))
         dispatcher.utter_message(text=outcome.text)
-        return reset(chat_forms.RIGHTS_SLOTS)
+        return reset(forms.RIGHTS_SLOTS)
 
 
 class CancelForm(Action):
@@ -306,10 +339,10 @@ class CancelForm(Action):
     def run(self, dispatcher, tracker, domain):
         loop = (tracker.active_loop or {}).get("name")
         # The reply says what really happens to the typed text: it stays in the conversation.
-        dispatcher.utter_message(response=chat_forms.cancel_response(loop),
-                                 months=settings.chat_retention_months())
+        dispatcher.utter_message(response=forms.cancel_response(loop), months=settings.chat_retention_months())
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + reset(
-            chat_forms.RIGHTS_SLOTS + chat_forms.UNSUBSCRIBE_SLOTS + chat_forms.STATUS_SLOTS)
+            forms.RIGHTS_SLOTS + forms.UNSUBSCRIBE_SLOTS + forms.STATUS_SLOTS
+        )
 
 
 # ---- status lookup ----------------------------------------------------------------------------------
@@ -318,7 +351,7 @@ class ValidateStatusLookupForm(FormValidationAction):
         return "validate_status_lookup_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):
-        return chat_forms.status_required_slots(tracker.get_slot("lookup_failures") or 0)
+        return forms.status_required_slots(tracker.get_slot("lookup_failures") or 0)
 
     async def extract_lookup_reference(self, dispatcher, tracker, domain):
         msg = message(tracker)
@@ -331,16 +364,18 @@ class ValidateStatusLookupForm(FormValidationAction):
         if found:
             return {"lookup_reference": found}
         if form_input.no_reference(msg) and not msg.is_stop():
-            return {"lookup_reference": chat_forms.NO_REFERENCE, "lookup_email": chat_forms.NO_REFERENCE}
+            return {"lookup_reference": forms.NO_REFERENCE, "lookup_email": forms.NO_REFERENCE}
         if msg.steps_out() or msg.is_change():
             return {}
         return {"lookup_reference": "?"}
 
     def validate_lookup_reference(self, value, dispatcher, tracker, domain):
-        if value is None or value == chat_forms.NO_REFERENCE or str(value).startswith("PRV-"):
+        if value is None or value == forms.NO_REFERENCE or str(value).startswith("PRV-"):
             return {"lookup_reference": value}
-        dispatcher.utter_message(text="Een referentie ziet eruit als PRV- gevolgd door 10 letters en cijfers; "
-                                      "je vindt ze in onze bevestigingsmail.")
+        dispatcher.utter_message(
+            text="Een referentie ziet eruit als PRV- gevolgd door 10 letters en cijfers; "
+            "je vindt ze in onze bevestigingsmail."
+        )
         return {"lookup_reference": None}
 
     async def extract_lookup_email(self, dispatcher, tracker, domain):
@@ -358,7 +393,7 @@ class ValidateStatusLookupForm(FormValidationAction):
         return {"lookup_email": form_input.email_candidate(msg.text) or msg.text}
 
     def validate_lookup_email(self, value, dispatcher, tracker, domain):
-        if value is None or value == chat_forms.NO_REFERENCE:
+        if value is None or value == forms.NO_REFERENCE:
             return {"lookup_email": value}
         try:
             return {"lookup_email": contact.normalise_email(str(value))}
@@ -373,10 +408,15 @@ class LookUpStatus(Action):
 
     def run(self, dispatcher, tracker, domain):
         failures = float(tracker.get_slot("lookup_failures") or 0)
-        outcome = chat_forms.look_up(store(), tracker.get_slot("lookup_reference"),
-                                     tracker.get_slot("lookup_email"), failures, client_of(tracker))
+        outcome = forms.look_up(
+            store(),
+            tracker.get_slot("lookup_reference"),
+            tracker.get_slot("lookup_email"),
+            failures,
+            client_of(tracker),
+        )
         dispatcher.utter_message(text=outcome.text)
-        return reset(chat_forms.STATUS_SLOTS) + [SlotSet("lookup_failures", float(outcome.extra["failures"]))]
+        return reset(forms.STATUS_SLOTS) + [SlotSet("lookup_failures", float(outcome.extra["failures"]))]
 
 
 # ---- unsubscribe --------------------------------------------------------------------------------------
@@ -385,7 +425,7 @@ class ValidateUnsubscribeForm(FormValidationAction):
         return "validate_unsubscribe_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):
-        return chat_forms.unsubscribe_required_slots(tracker.get_slot("unsubscribe_channel"))
+        return forms.unsubscribe_required_slots(tracker.get_slot("unsubscribe_channel"))
 
     def _extract(self, slot: str, dispatcher, tracker) -> Dict[Text, Any]:
         if not requested(tracker, slot):
@@ -393,8 +433,8 @@ class ValidateUnsubscribeForm(FormValidationAction):
         msg = message(tracker)
         if msg.is_change():
             dispatcher.utter_message(text="Oké, we beginnen opnieuw.")
-            return {name: None for name in chat_forms.UNSUBSCRIBE_SLOTS}
-        optional = chat_forms.optional_for(tracker.get_slot("unsubscribe_channel"))
+            return {name: None for name in forms.UNSUBSCRIBE_SLOTS}
+        optional = forms.optional_for(tracker.get_slot("unsubscribe_channel"))
         if optional and form_input.is_skip(msg):
             return {slot: SKIP}
         if slot == "unsubscribe_email" and form_input.email_candidate(msg.text):
@@ -418,9 +458,11 @@ class ValidateUnsubscribeForm(FormValidationAction):
         return {"unsubscribe_channel": "?"}
 
     def validate_unsubscribe_channel(self, value, dispatcher, tracker, domain):
-        if value is None or value in chat_forms.CHANNEL_LABELS:
+        if value is None or value in forms.CHANNEL_LABELS:
             return {"unsubscribe_channel": value}
-        dispatcher.utter_message(text="Kies een kanaal met een van de knoppen: e-mail, post, telefoon, sms of alle kanalen.")
+        dispatcher.utter_message(
+            text="Kies een kanaal met een van de knoppen: e-mail, post, telefoon, sms of alle kanalen."
+        )
         return {"unsubscribe_channel": None}
 
     async def extract_unsubscribe_email(self, dispatcher, tracker, domain):
@@ -450,8 +492,10 @@ class ValidateUnsubscribeForm(FormValidationAction):
             return {slot: value}
         if any(tracker.get_slot(s) not in (None, SKIP) for s in ("unsubscribe_email", "unsubscribe_phone")):
             return {slot: value}
-        dispatcher.utter_message(text="Ik heb minstens één e-mailadres, telefoonnummer of postadres nodig om je "
-                                      "uit te schrijven. We beginnen opnieuw.")
+        dispatcher.utter_message(
+            text="Ik heb minstens één e-mailadres, telefoonnummer of postadres nodig om je "
+            "uit te schrijven. We beginnen opnieuw."
+        )
         return {"unsubscribe_email": None, "unsubscribe_phone": None, "unsubscribe_postal": None}
 
     def validate_unsubscribe_email(self, value, dispatcher, tracker, domain):
@@ -469,7 +513,6 @@ class SubmitUnsubscribe(Action):
         return "action_submit_unsubscribe"
 
     def run(self, dispatcher, tracker, domain):
-        outcome = chat_forms.submit_unsubscribe(store(), form_slots(tracker, chat_forms.UNSUBSCRIBE_SLOTS),
-                                                client_of(tracker))
+        outcome = forms.submit_unsubscribe(store(), form_slots(tracker, forms.UNSUBSCRIBE_SLOTS), client_of(tracker))
         dispatcher.utter_message(text=outcome.text)
-        return reset(chat_forms.UNSUBSCRIBE_SLOTS)
+        return reset(forms.UNSUBSCRIBE_SLOTS)

@@ -6,6 +6,7 @@ no test reads it and no training example may be copied from it.
 
     .venv/bin/python benchmarks/dev_questions.py [MODEL]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.assistant import Assistant  # noqa: E402
-from bot.quiet import quiet_library_warnings  # noqa: E402
+from bot.core.quiet import quiet_library_warnings  # noqa: E402
+from bot.ops.assistant import Assistant  # noqa: E402
 
 QUESTIONS = Path(__file__).with_name("dev_questions.json")
 

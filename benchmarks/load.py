@@ -1,6 +1,6 @@
 """Load benchmark: simulated visitors chat with the assistant over HTTP, the way the widget
 does, first with one Rasa instance on SQLite, then with several instances on PostgreSQL +
-Redis behind nginx (bot/stack.py starts either, as `privacybot run` does). Prints figures
+Redis behind nginx (bot/ops/stack.py starts either, as `privacybot run` does). Prints figures
 and writes reports/load.json and reports/load.png; asserts nothing.
 
 Target: p95 under 300 ms at 10 concurrent visitors, with no errors.
@@ -21,7 +21,7 @@ between; unsubscribing from marketing mail; a form broken off. E-mail addresses 
 generated on example.be.
 
 Errors: a transport error or timeout, an HTTP status other than 200, a reply that is not a
-JSON list, an empty reply, or one of the chat channel's failure texts (bot/chat_channel.py:
+JSON list, an empty reply, or one of the chat channel's failure texts (bot/plugins/chat_channel.py:
 UNAVAILABLE, sent with 503, and NO_REPLY, sent with 200 when an action failed). A form that
 did not end as expected (no PRV- reference, not unsubscribed, ...) is counted apart as
 "onverwacht": that is the model's understanding, not the servers' health.
@@ -41,6 +41,7 @@ Rasa instance needs about 30 s and 1.4 GB to start.
     .venv/bin/python benchmarks/load.py --quick          # smoke run: 1,5 visitors, 5 s per level
     .venv/bin/python benchmarks/load.py --setup postgres --instances 3 --levels 10,20
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,21 +70,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PRIVACYBOT_CHAT_LIMIT_PER_IP", "0")
 os.environ.setdefault("PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", "0")
 
-from bot import paths, training  # noqa: E402  (first: it quiets TensorFlow and SQLAlchemy)
-
 import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from bot.chat_channel import NO_REPLY, UNAVAILABLE  # noqa: E402
-from bot.deployment import Deployment  # noqa: E402
-from bot.quiet import quiet_library_warnings  # noqa: E402
-from bot.stack import Stack  # noqa: E402
+from bot.core import paths
+from bot.core.quiet import quiet_library_warnings  # noqa: E402
+from bot.nlu import training  # noqa: E402  (first: it quiets TensorFlow and SQLAlchemy)
+from bot.ops.deployment import Deployment  # noqa: E402
+from bot.ops.stack import Stack  # noqa: E402
+from bot.plugins.chat_channel import NO_REPLY, UNAVAILABLE  # noqa: E402
 
 TARGET_P95_MS = 300.0
 TARGET_VISITORS = 10
 TARGET = f"p95 onder {TARGET_P95_MS:.0f} ms bij {TARGET_VISITORS} gelijktijdige bezoekers, zonder fouten"
 
-MAX_VISITORS = 100   # bounds: this is a benchmark on one machine, not a stress tool
+MAX_VISITORS = 100  # bounds: this is a benchmark on one machine, not a stress tool
 MAX_DURATION = 600.0
 MAX_INSTANCES = 8
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -97,10 +98,15 @@ FAILURE_TEXTS = {UNAVAILABLE: "storingstekst (onbeschikbaar)", NO_REPLY: "storin
 
 GREETINGS = ["hallo", "goeiemiddag", "dag", "hoi"]
 THANKS = ["bedankt", "dank je wel", "merci"]
-FAQ = ["hoe lang bewaren jullie mijn gegevens?", "welke gegevens verzamelen jullie?",
-       "waarvoor gebruiken jullie mijn gegevens?", "worden mijn gegevens verkocht aan andere bedrijven",
-       "wat zijn mijn rechten volgens de GDPR?", "in welk land worden mijn gegevens bewaard",
-       "wie is de verwerkingsverantwoordelijke voor mijn persoonsgegevens"]
+FAQ = [
+    "hoe lang bewaren jullie mijn gegevens?",
+    "welke gegevens verzamelen jullie?",
+    "waarvoor gebruiken jullie mijn gegevens?",
+    "worden mijn gegevens verkocht aan andere bedrijven",
+    "wat zijn mijn rechten volgens de GDPR?",
+    "in welk land worden mijn gegevens bewaard",
+    "wie is de verwerkingsverantwoordelijke voor mijn persoonsgegevens",
+]
 FOLLOW_UP = [("worden mijn telefoongesprekken opgenomen?", None), ("en hoe lang?", "6 maanden")]
 NAMES = ["Jan Peeters", "An Janssens", "Sofie De Smet", "Pieter Vermeulen", "Lotte Maes", "Tom Claes"]
 CUSTOMER_NUMBERS = ["geen", "geen", "klantnummer 884512", "POL-2023-00417"]
@@ -111,7 +117,10 @@ RIGHTS = [
     ("ik wil mijn gegevens in een machineleesbaar bestand ontvangen", None),
     ("ik maak bezwaar tegen direct marketing", None),
     ("jullie hebben mijn adres verkeerd staan, pas dat aan aub", "mijn straatnaam is Kerkstraat, niet Kerkstaat"),
-    ("ik wil dat jullie de verwerking van mijn gegevens beperken", "de gegevens over mijn schadegeval, die kloppen niet"),
+    (
+        "ik wil dat jullie de verwerking van mijn gegevens beperken",
+        "de gegevens over mijn schadegeval, die kloppen niet",
+    ),
     ("ik trek mijn toestemming in", "de nieuwsbrief over acties"),
 ]
 UNSUBSCRIBE = [["stop met die reclamemails"], ["ik wil geen reclame meer ontvangen", "per e-mail"]]
@@ -142,8 +151,12 @@ def make_conversation(rng: random.Random, email: str) -> Conversation:
         questions = rng.sample(FAQ, rng.randint(1, 3))
         turns += [(q, None) for q in questions[1:]]
         opening, details = rng.choice(RIGHTS)
-        form: List[Turn] = [(opening, None), (rng.choice(NAMES), None), (email, None),
-                            (rng.choice(CUSTOMER_NUMBERS), None)]
+        form: List[Turn] = [
+            (opening, None),
+            (rng.choice(NAMES), None),
+            (email, None),
+            (rng.choice(CUSTOMER_NUMBERS), None),
+        ]
         if details:
             form.append((details, None))
         if rng.random() < 0.2:  # a question in the middle of the form; the form resumes
@@ -154,8 +167,7 @@ def make_conversation(rng: random.Random, email: str) -> Conversation:
         turns += [(q, None) for q in rng.sample(FAQ, rng.randint(0, 1))]
         turns += [(m, None) for m in rng.choice(UNSUBSCRIBE)] + [(email, "uitgeschreven")]
     else:
-        turns += [("ik wil inzage in mijn gegevens", None), (rng.choice(NAMES), None),
-                  ("laat maar", "niet verstuurd")]
+        turns += [("ik wil inzage in mijn gegevens", None), (rng.choice(NAMES), None), ("laat maar", "niet verstuurd")]
     if rng.random() < 0.4:
         turns.append((rng.choice(THANKS), None))
     return Conversation(kind, turns)
@@ -164,13 +176,14 @@ def make_conversation(rng: random.Random, email: str) -> Conversation:
 # ---------------------------------------------------------------------------------------------
 # Client
 
+
 @dataclass
 class LevelStats:
     visitors: int
     latencies: List[float] = field(default_factory=list)  # ms, answered without error
     sent: int = 0
     errors: Dict[str, int] = field(default_factory=dict)
-    started: int = 0        # conversations
+    started: int = 0  # conversations
     completed: int = 0
     unexpected: Dict[str, int] = field(default_factory=dict)
     unexpected_samples: List[dict] = field(default_factory=list)
@@ -181,8 +194,7 @@ class LevelStats:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-               stats: LevelStats) -> Optional[str]:
+async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str, stats: LevelStats) -> Optional[str]:
     """POST one message; the reply's text, or None after counting an error."""
     started = time.monotonic()
     stats.first_send = stats.first_send or started
@@ -236,8 +248,9 @@ class Load:
         return max(0.0, self.think + rng.uniform(-self.jitter, self.jitter))
 
 
-async def visitor(load: Load, session: aiohttp.ClientSession, stats: LevelStats, label: str,
-                  index: int, deadline: float) -> None:
+async def visitor(
+    load: Load, session: aiohttp.ClientSession, stats: LevelStats, label: str, index: int, deadline: float
+) -> None:
     rng = random.Random(f"{load.seed}-{label}-{stats.visitors}-{index}")
 
     async def think(seconds: float) -> None:
@@ -264,8 +277,9 @@ async def visitor(load: Load, session: aiohttp.ClientSession, stats: LevelStats,
             if expect is not None and expect not in reply:
                 stats.unexpected[conversation.kind] = stats.unexpected.get(conversation.kind, 0) + 1
                 if len(stats.unexpected_samples) < 5:
-                    stats.unexpected_samples.append({"gesprek": conversation.kind, "bericht": text,
-                                                     "verwacht": expect, "antwoord": reply[:300]})
+                    stats.unexpected_samples.append(
+                        {"gesprek": conversation.kind, "bericht": text, "verwacht": expect, "antwoord": reply[:300]}
+                    )
         if finished:
             stats.completed += 1
         await think(load.pause(rng))
@@ -277,8 +291,7 @@ async def run_level(load: Load, label: str, visitors: int, duration: float) -> L
     timeout = aiohttp.ClientTimeout(total=load.timeout)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         deadline = time.monotonic() + duration
-        await asyncio.gather(*(visitor(load, session, stats, label, i, deadline)
-                               for i in range(visitors)))
+        await asyncio.gather(*(visitor(load, session, stats, label, i, deadline) for i in range(visitors)))
     return stats
 
 
@@ -288,10 +301,16 @@ async def warm_up(urls: List[str], run_id: str, timeout: float) -> LevelStats:
     running site sees."""
     throwaway = LevelStats(0)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=max(timeout, 60))) as session:
+
         async def one(url: str, n: int) -> None:
             sender = f"load-{run_id}-opwarmen-{n}"
-            for text in ("hallo", "hoe lang bewaren jullie mijn gegevens?", "ik wil inzage in mijn gegevens",
-                         "Jan Peeters", "laat maar"):
+            for text in (
+                "hallo",
+                "hoe lang bewaren jullie mijn gegevens?",
+                "ik wil inzage in mijn gegevens",
+                "Jan Peeters",
+                "laat maar",
+            ):
                 await send(session, url + WEBHOOK, sender, text, throwaway)
 
         await asyncio.gather(*(one(url, n) for n, url in enumerate(urls)))
@@ -300,6 +319,7 @@ async def warm_up(urls: List[str], run_id: str, timeout: float) -> LevelStats:
 
 # ---------------------------------------------------------------------------------------------
 # Figures
+
 
 def percentile(values: List[float], p: float) -> Optional[float]:
     """Nearest-rank percentile."""
@@ -316,7 +336,7 @@ def proc_status(pid: int) -> Dict[str, str]:
 
 def cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
@@ -347,9 +367,12 @@ def read_processes(watched: List[Tuple[str, int]]) -> Dict[str, dict]:
     for label, pid in watched:
         try:
             status = proc_status(pid)
-            figures[label] = {"pid": pid, "vmhwm_mib": round(int(status["VmHWM"].split()[0]) / 1024, 1),
-                              "vmrss_mib": round(int(status["VmRSS"].split()[0]) / 1024, 1),
-                              "cpu_s": cpu_seconds(pid)}
+            figures[label] = {
+                "pid": pid,
+                "vmhwm_mib": round(int(status["VmHWM"].split()[0]) / 1024, 1),
+                "vmrss_mib": round(int(status["VmRSS"].split()[0]) / 1024, 1),
+                "cpu_s": cpu_seconds(pid),
+            }
         except (OSError, KeyError, ValueError):
             figures[label] = {"pid": pid, "vmhwm_mib": None, "vmrss_mib": None, "cpu_s": None}
     return figures
@@ -357,12 +380,19 @@ def read_processes(watched: List[Tuple[str, int]]) -> Dict[str, dict]:
 
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                  if line.startswith("model name")), platform.processor() or "?")
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
+        platform.processor() or "?",
+    )
     meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines() if ":" in line)
-    return {"cpus": os.cpu_count(), "cpu_model": model,
-            "ram_gib": round(int(meminfo["MemTotal"].split()[0]) / 2**20, 1),
-            "python": platform.python_version(), "rasa": metadata.version("rasa"), "host": platform.node()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "ram_gib": round(int(meminfo["MemTotal"].split()[0]) / 2**20, 1),
+        "python": platform.python_version(),
+        "rasa": metadata.version("rasa"),
+        "host": platform.node(),
+    }
 
 
 def level_figures(stats: LevelStats, duration: float, before: Dict[str, dict], after: Dict[str, dict]) -> dict:
@@ -372,41 +402,60 @@ def level_figures(stats: LevelStats, duration: float, before: Dict[str, dict], a
     for label, now in after.items():
         start = before.get(label, {}).get("cpu_s")
         cpu = (now["cpu_s"] - start) / wall * 100 if now["cpu_s"] is not None and start is not None and wall else None
-        processes[label] = {"pid": now["pid"], "vmhwm_mib": now["vmhwm_mib"], "vmrss_mib": now["vmrss_mib"],
-                            "cpu_percent": None if cpu is None else round(cpu, 1)}
+        processes[label] = {
+            "pid": now["pid"],
+            "vmhwm_mib": now["vmhwm_mib"],
+            "vmrss_mib": now["vmrss_mib"],
+            "cpu_percent": None if cpu is None else round(cpu, 1),
+        }
     rounded = lambda v: None if v is None else round(v, 1)  # noqa: E731
     return {
-        "visitors": stats.visitors, "duration_s": duration, "wall_s": round(wall, 2),
-        "messages": stats.sent, "answered": answered,
+        "visitors": stats.visitors,
+        "duration_s": duration,
+        "wall_s": round(wall, 2),
+        "messages": stats.sent,
+        "answered": answered,
         "throughput_msg_s": round(answered / wall, 2) if wall else None,
-        "p50_ms": rounded(percentile(stats.latencies, 50)), "p95_ms": rounded(percentile(stats.latencies, 95)),
+        "p50_ms": rounded(percentile(stats.latencies, 50)),
+        "p95_ms": rounded(percentile(stats.latencies, 95)),
         "p99_ms": rounded(percentile(stats.latencies, 99)),
         "max_ms": rounded(max(stats.latencies) if stats.latencies else None),
-        "errors": sum(stats.errors.values()), "error_kinds": dict(stats.errors),
-        "conversations": {"started": stats.started, "completed": stats.completed,
-                          "unexpected": sum(stats.unexpected.values()), "unexpected_by_kind": dict(stats.unexpected),
-                          "unexpected_samples": stats.unexpected_samples},
+        "errors": sum(stats.errors.values()),
+        "error_kinds": dict(stats.errors),
+        "conversations": {
+            "started": stats.started,
+            "completed": stats.completed,
+            "unexpected": sum(stats.unexpected.values()),
+            "unexpected_by_kind": dict(stats.unexpected),
+            "unexpected_samples": stats.unexpected_samples,
+        },
         "processes": processes,
     }
 
 
-HEADER = (f"  {'bezoekers':>9} {'berichten':>9} {'ber/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-          f"{'max ms':>7} {'fouten':>6} {'gesprekken klaar/begonnen':>26} {'onverwacht':>10}")
+HEADER = (
+    f"  {'bezoekers':>9} {'berichten':>9} {'ber/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+    f"{'max ms':>7} {'fouten':>6} {'gesprekken klaar/begonnen':>26} {'onverwacht':>10}"
+)
 
 
 def print_level(figures: dict) -> None:
     show = lambda v: "-" if v is None else f"{v:.0f}"  # noqa: E731
     conv = figures["conversations"]
-    print(f"  {figures['visitors']:>9} {figures['messages']:>9} {figures['throughput_msg_s'] or 0:>6.1f} "
-          f"{show(figures['p50_ms']):>7} {show(figures['p95_ms']):>7} {show(figures['p99_ms']):>7} "
-          f"{show(figures['max_ms']):>7} {figures['errors']:>6} {conv['completed']:>16}/{conv['started']:<9} "
-          f"{conv['unexpected']:>10}", flush=True)
+    print(
+        f"  {figures['visitors']:>9} {figures['messages']:>9} {figures['throughput_msg_s'] or 0:>6.1f} "
+        f"{show(figures['p50_ms']):>7} {show(figures['p95_ms']):>7} {show(figures['p99_ms']):>7} "
+        f"{show(figures['max_ms']):>7} {figures['errors']:>6} {conv['completed']:>16}/{conv['started']:<9} "
+        f"{conv['unexpected']:>10}",
+        flush=True,
+    )
     if figures["error_kinds"]:
         print("      fouten: " + ", ".join(f"{k} {v}" for k, v in sorted(figures["error_kinds"].items())))
     if conv["unexpected_by_kind"]:
         print("      onverwacht: " + ", ".join(f"{k} {v}" for k, v in sorted(conv["unexpected_by_kind"].items())))
-    parts = [f"{label} {show(p['vmhwm_mib'])} MiB/{show(p['cpu_percent'])}%"
-             for label, p in figures["processes"].items()]
+    parts = [
+        f"{label} {show(p['vmhwm_mib'])} MiB/{show(p['cpu_percent'])}%" for label, p in figures["processes"].items()
+    ]
     print("      piekgeheugen (VmHWM) / cpu: " + ", ".join(parts), flush=True)
 
 
@@ -438,7 +487,9 @@ def plot(report: dict, target: Path) -> None:
         latency.plot(xs, [lv["p50_ms"] for lv in levels], "o-", color=color, label=f"{setup['label']}: p50")
         latency.plot(xs, [lv["p95_ms"] for lv in levels], "s--", color=color, label=f"{setup['label']}: p95")
         throughput.plot(xs, [lv["throughput_msg_s"] for lv in levels], "o-", color=color, label=setup["label"])
-    latency.axhline(TARGET_P95_MS, color="red", linewidth=0.8, linestyle=":", label=f"doel: p95 < {TARGET_P95_MS:.0f} ms")
+    latency.axhline(
+        TARGET_P95_MS, color="red", linewidth=0.8, linestyle=":", label=f"doel: p95 < {TARGET_P95_MS:.0f} ms"
+    )
     latency.axvline(TARGET_VISITORS, color="grey", linewidth=0.8, linestyle=":")
     think = report["settings"]["think_s"]
     if think > 0 and visitors_seen:
@@ -453,8 +504,11 @@ def plot(report: dict, target: Path) -> None:
         axes.legend(fontsize=8)
     m = report["machine"]
     s = report["settings"]
-    fig.suptitle(f"Privacybot belastingstest: {m['cpus']} kernen ({m['cpu_model']}), {m['ram_gib']} GiB; "
-                 f"denktijd {s['think_s']} ± {s['jitter_s']} s, {s['duration_s']:.0f} s per niveau", fontsize=10)
+    fig.suptitle(
+        f"Privacybot belastingstest: {m['cpus']} kernen ({m['cpu_model']}), {m['ram_gib']} GiB; "
+        f"denktijd {s['think_s']} ± {s['jitter_s']} s, {s['duration_s']:.0f} s per niveau",
+        fontsize=10,
+    )
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(target, dpi=120)
@@ -471,6 +525,7 @@ def write_reports(report: dict, out_dir: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Setups
+
 
 def loopback_only(url: str, what: str) -> str:
     host = sa.engine.make_url(url).host or "127.0.0.1"
@@ -526,20 +581,30 @@ def run_setup(name: str, label: str, args, model: Path, run_id: str, report: dic
     keep = args.keep_logs
     try:
         with setup_resources(name, args, run_id, var) as deployment:
-            setup.update(instances=deployment.instances,
-                         database="sqlite" if name == "sqlite" else "postgresql", lock_store=deployment.redis_url)
+            setup.update(
+                instances=deployment.instances,
+                database="sqlite" if name == "sqlite" else "postgresql",
+                lock_store=deployment.redis_url,
+            )
             stack = Stack(deployment, model, var=var, model_server=args.model_server)
             started = time.monotonic()
             try:
                 stack.start()
                 setup["start_s"] = round(time.monotonic() - started, 1)
-                print(f"  gestart in {setup['start_s']:.0f} s: {stack.url} -> "
-                      f"{', '.join(str(r.port) for r in stack.rasa)}", flush=True)
-                warm = asyncio.run(warm_up([r.url for r in stack.rasa] + ([stack.url] if stack.balancer else []),
-                                           run_id, args.timeout))
+                print(
+                    f"  gestart in {setup['start_s']:.0f} s: {stack.url} -> "
+                    f"{', '.join(str(r.port) for r in stack.rasa)}",
+                    flush=True,
+                )
+                warm = asyncio.run(
+                    warm_up([r.url for r in stack.rasa] + ([stack.url] if stack.balancer else []), run_id, args.timeout)
+                )
                 if warm.errors:
-                    print("  opwarmen (niet meegeteld) gaf fouten: "
-                          + ", ".join(f"{k} {v}" for k, v in sorted(warm.errors.items())), flush=True)
+                    print(
+                        "  opwarmen (niet meegeteld) gaf fouten: "
+                        + ", ".join(f"{k} {v}" for k, v in sorted(warm.errors.items())),
+                        flush=True,
+                    )
                 watched = watched_processes(stack)
                 load = Load(stack.url, args.think, args.jitter, args.timeout, args.seed, run_id)
                 print(HEADER, flush=True)
@@ -570,6 +635,7 @@ def run_setup(name: str, label: str, args, model: Path, run_id: str, report: dic
 # ---------------------------------------------------------------------------------------------
 # Command line
 
+
 def levels_arg(text: str) -> List[int]:
     try:
         levels = [int(part) for part in text.split(",") if part.strip()]
@@ -586,37 +652,90 @@ def bounded(low: float, high: float, kind=float):
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"tussen {low:g} en {high:g}")
         return value
+
     return parse
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="benchmarks/load.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--levels", type=levels_arg, default=None, metavar="N,N,...",
-                        help=f"concurrent visitors per level (default 1,5,10,20; --quick 1,5; at most {MAX_VISITORS})")
-    parser.add_argument("--duration", type=bounded(1, MAX_DURATION), default=None, metavar="S",
-                        help="seconds per level (default 30; --quick 5)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: levels 1,5 and 5 s per level, unless --levels/--duration say otherwise")
-    parser.add_argument("--think", type=bounded(0, 60), default=1.0, metavar="S",
-                        help="a visitor's mean pause between reply and next message (default 1.0)")
-    parser.add_argument("--jitter", type=bounded(0, 60), default=0.5, metavar="S",
-                        help="the pause varies uniformly by this much either way (default 0.5)")
-    parser.add_argument("--setup", choices=["both", "sqlite", "postgres"], default="both",
-                        help="which setups to measure (default both, one after the other)")
-    parser.add_argument("--instances", type=bounded(2, MAX_INSTANCES, int), default=2, metavar="N",
-                        help="Rasa instances behind nginx in the PostgreSQL setup (default 2; ~1.4 GB each)")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="model archive (default: the model in use, models/registry.json)")
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres", metavar="URL",
-                        help="PostgreSQL admin URL; a fresh database is created and dropped (default %(default)s)")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12", metavar="URL",
-                        help="Redis database for the lock store, EMPTIED before and after (default %(default)s)")
-    parser.add_argument("--timeout", type=bounded(1, 300), default=30.0, metavar="S",
-                        help="a message without a reply after this long counts as an error (default 30)")
+        prog="benchmarks/load.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--levels",
+        type=levels_arg,
+        default=None,
+        metavar="N,N,...",
+        help=f"concurrent visitors per level (default 1,5,10,20; --quick 1,5; at most {MAX_VISITORS})",
+    )
+    parser.add_argument(
+        "--duration",
+        type=bounded(1, MAX_DURATION),
+        default=None,
+        metavar="S",
+        help="seconds per level (default 30; --quick 5)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: levels 1,5 and 5 s per level, unless --levels/--duration say otherwise",
+    )
+    parser.add_argument(
+        "--think",
+        type=bounded(0, 60),
+        default=1.0,
+        metavar="S",
+        help="a visitor's mean pause between reply and next message (default 1.0)",
+    )
+    parser.add_argument(
+        "--jitter",
+        type=bounded(0, 60),
+        default=0.5,
+        metavar="S",
+        help="the pause varies uniformly by this much either way (default 0.5)",
+    )
+    parser.add_argument(
+        "--setup",
+        choices=["both", "sqlite", "postgres"],
+        default="both",
+        help="which setups to measure (default both, one after the other)",
+    )
+    parser.add_argument(
+        "--instances",
+        type=bounded(2, MAX_INSTANCES, int),
+        default=2,
+        metavar="N",
+        help="Rasa instances behind nginx in the PostgreSQL setup (default 2; ~1.4 GB each)",
+    )
+    parser.add_argument(
+        "--model", type=Path, default=None, help="model archive (default: the model in use, models/registry.json)"
+    )
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        metavar="URL",
+        help="PostgreSQL admin URL; a fresh database is created and dropped (default %(default)s)",
+    )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/12",
+        metavar="URL",
+        help="Redis database for the lock store, EMPTIED before and after (default %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=bounded(1, 300),
+        default=30.0,
+        metavar="S",
+        help="a message without a reply after this long counts as an error (default 30)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the conversation mix (default 1)")
-    parser.add_argument("--out", type=Path, default=paths.REPORTS, metavar="DIR",
-                        help="where load.json and load.png go (default reports/)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=paths.REPORTS,
+        metavar="DIR",
+        help="where load.json and load.png go (default reports/)",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' temporary log directories")
     args = parser.parse_args(argv)
     args.levels = args.levels or ([1, 5] if args.quick else [1, 5, 10, 20])
@@ -639,22 +758,39 @@ def main(argv: Optional[List[str]] = None) -> int:
     args.model_server = current is not None and model.resolve() == current.resolve()
     run_id = uuid.uuid4().hex[:8]
     info = machine()
-    print(f"Machine: {info['cpus']} kernen ({info['cpu_model']}), {info['ram_gib']} GiB RAM, "
-          f"Python {info['python']}, Rasa {info['rasa']}")
+    print(
+        f"Machine: {info['cpus']} kernen ({info['cpu_model']}), {info['ram_gib']} GiB RAM, "
+        f"Python {info['python']}, Rasa {info['rasa']}"
+    )
     print(f"Model: {model.name}{'' if args.model_server else ' (zonder modelserver)'}")
-    print(f"Niveaus: {','.join(map(str, args.levels))} gelijktijdige bezoekers, {args.duration:g} s per niveau; "
-          f"denktijd {args.think:g} ± {args.jitter:g} s")
+    print(
+        f"Niveaus: {','.join(map(str, args.levels))} gelijktijdige bezoekers, {args.duration:g} s per niveau; "
+        f"denktijd {args.think:g} ± {args.jitter:g} s"
+    )
     print(f"Doel: {TARGET}.")
     report = {
-        "machine": info, "model": model.name, "run_id": run_id, "target": TARGET,
-        "target_p95_ms": TARGET_P95_MS, "target_visitors": TARGET_VISITORS,
-        "settings": {"levels": args.levels, "duration_s": args.duration, "think_s": args.think,
-                     "jitter_s": args.jitter, "timeout_s": args.timeout, "seed": args.seed,
-                     "quick": args.quick, "model_server": args.model_server},
+        "machine": info,
+        "model": model.name,
+        "run_id": run_id,
+        "target": TARGET,
+        "target_p95_ms": TARGET_P95_MS,
+        "target_visitors": TARGET_VISITORS,
+        "settings": {
+            "levels": args.levels,
+            "duration_s": args.duration,
+            "think_s": args.think,
+            "jitter_s": args.jitter,
+            "timeout_s": args.timeout,
+            "seed": args.seed,
+            "quick": args.quick,
+            "model_server": args.model_server,
+        },
         "setups": [],
     }
-    setups = [("sqlite", "1 instantie, SQLite"),
-              ("postgres", f"{args.instances} instanties achter nginx, PostgreSQL + Redis")]
+    setups = [
+        ("sqlite", "1 instantie, SQLite"),
+        ("postgres", f"{args.instances} instanties achter nginx, PostgreSQL + Redis"),
+    ]
     ok = True
     for name, label in setups:
         if args.setup in ("both", name):
@@ -668,8 +804,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif not target["measured"]:
             result = f"niet gemeten ({TARGET_VISITORS} zit niet in --levels)"
         else:
-            result = (f"{'gehaald' if target['met'] else 'NIET gehaald'}: p95 {target['p95_ms']:.0f} ms, "
-                      f"{target['errors']} fouten")
+            result = (
+                f"{'gehaald' if target['met'] else 'NIET gehaald'}: p95 {target['p95_ms']:.0f} ms, "
+                f"{target['errors']} fouten"
+            )
             if args.duration < 30:
                 result += f" (korte meting van {args.duration:g} s: indicatief)"
         print(f"  {setup['label']}: {result}")

@@ -4,6 +4,7 @@ memory, and `converse` throughput. Prints figures; asserts nothing (see README).
     .venv/bin/python benchmarks/nlu.py            # full: trains from scratch (no cache)
     .venv/bin/python benchmarks/nlu.py --reuse     # use the latest model in models/
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,11 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import evaluation, paths, spacy_model, training  # noqa: E402
-from bot.assistant import Assistant  # noqa: E402
-from bot.deployment import Deployment  # noqa: E402
-from bot.processes import ActionServer, free_port, quiet_env, wait_for_http  # noqa: E402
-from bot.quiet import quiet_library_warnings  # noqa: E402
+from bot.core import paths, rasa_cli
+from bot.core.quiet import (
+    quiet_env,  # noqa: E402
+    quiet_library_warnings,  # noqa: E402
+)
+from bot.nlu import evaluation, spacy_model, training  # noqa: E402
+from bot.ops.assistant import Assistant  # noqa: E402
+from bot.ops.deployment import Deployment  # noqa: E402
+from bot.ops.processes import ActionServer, free_port, wait_for_http  # noqa: E402
 from tests.test_nlu_data import load_examples  # noqa: E402
 
 
@@ -33,10 +38,9 @@ def train_from_scratch(out: Path) -> tuple[Path, float, float]:
     """Force a full training with an empty Rasa cache; return model, seconds, peak MiB."""
     env = quiet_env()
     env["RASA_CACHE_DIRECTORY"] = str(out / "cache")
-    cmd = training.rasa_command("train", "--out", str(out), "--force")
+    cmd = rasa_cli.rasa_command("train", "--out", str(out), "--force")
     started = time.monotonic()
-    subprocess.run(cmd, cwd=paths.ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=paths.ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.monotonic() - started
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return training.latest_model(out), seconds, peak_mib
@@ -53,22 +57,43 @@ def server_memory(model: Path) -> tuple[float, float, float]:
     port = free_port()
     with ActionServer() as actions, tempfile.TemporaryDirectory() as tmp:
         endpoints = Path(tmp) / "endpoints.yml"
-        Deployment(f"sqlite:///{tmp}/bench.db", None).write_endpoints(endpoints, actions.url,
-                                                                     action_token=actions.token)
-        cmd = training.rasa_command("run", "--model", str(model), "--endpoints", str(endpoints),
-                                    "--credentials", str(paths.CREDENTIALS), "--port", str(port),
-                                    "--interface", "127.0.0.1")
+        Deployment(f"sqlite:///{tmp}/bench.db", None).write_endpoints(
+            endpoints, actions.url, action_token=actions.token
+        )
+        cmd = rasa_cli.rasa_command(
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(paths.CREDENTIALS),
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+        )
         started = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=paths.ROOT, env=quiet_env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, cwd=paths.ROOT, env=quiet_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             wait_for_http(f"http://127.0.0.1:{port}/", 300, proc)
             ready = time.monotonic() - started
-            for i, text in enumerate(["hallo", "hoe lang bewaren jullie mijn gegevens?", "en hoe lang?",
-                                      "verkopen jullie mijn data", "bedankt"] * 4):
+            for i, text in enumerate(
+                [
+                    "hallo",
+                    "hoe lang bewaren jullie mijn gegevens?",
+                    "en hoe lang?",
+                    "verkopen jullie mijn data",
+                    "bedankt",
+                ]
+                * 4
+            ):
                 body = json.dumps({"sender": f"bench-{i % 3}", "message": text}).encode()
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", body,
-                                                 {"Content-Type": "application/json"})
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+                )
                 urllib.request.urlopen(request, timeout=30).read()
             rss, peak = rss_mib(proc.pid)
             return ready, rss, peak
@@ -80,7 +105,7 @@ def server_memory(model: Path) -> tuple[float, float, float]:
 async def converse_throughput(model: Path, conversations: int = 100) -> tuple[float, int]:
     examples = [e for items in load_examples(paths.NLU_TEST_DATA).values() for e in items]
     batches = [[examples[(3 * i + k) % len(examples)] for k in range(3)] for i in range(conversations)]
-    from bot.converse import Conversation, converse
+    from bot.ops.converse import Conversation, converse
 
     with tempfile.TemporaryDirectory() as tmp:
         assistant = Assistant(model_path=model, database_url=f"sqlite:///{tmp}/bench.db")
@@ -102,7 +127,9 @@ def main() -> None:
     quiet_library_warnings()
     os.chdir(paths.ROOT)
     selection = spacy_model.current()
-    print(f"Machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"Machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(selection.describe() if selection else "spaCy: onbekend")
     with tempfile.TemporaryDirectory() as tmp:
         if args.reuse:
@@ -114,9 +141,13 @@ def main() -> None:
             print(f"  piekgeheugen training    {train_peak:7.0f} MiB")
         print(f"  modelgrootte             {model.stat().st_size / 2**20:7.1f} MiB  ({model.name})")
         figures = evaluation.test_nlu(model, out_dir=Path(tmp) / "nlu")
-        print(f"  held-out intent          accuracy {figures.intent_accuracy:.3f}, gewogen F1 {figures.intent_f1:.3f}"
-              f"  ({figures.examples} voorbeelden)")
-        print(f"  held-out antwoordkeuze   accuracy {figures.response_accuracy:.3f}, gewogen F1 {figures.response_f1:.3f}")
+        print(
+            f"  held-out intent          accuracy {figures.intent_accuracy:.3f}, gewogen F1 {figures.intent_f1:.3f}"
+            f"  ({figures.examples} voorbeelden)"
+        )
+        print(
+            f"  held-out antwoordkeuze   accuracy {figures.response_accuracy:.3f}, gewogen F1 {figures.response_f1:.3f}"
+        )
         ready, rss, peak = server_memory(model)
         print(f"  rasa run: klaar na       {ready:7.1f} s")
         print(f"  rasa run: geheugen       {rss:7.0f} MiB RSS (piek {peak:.0f} MiB)")

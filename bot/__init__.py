@@ -1,9 +1,10 @@
-"""Privacybot: the Dutch privacy assistant of KMO-verzekeringen."""
+"""Privacybot: the Dutch privacy assistant of KMO-verzekeringen (package map: docs/architecture.md)."""
+
 import os as _os
 
-# Set before anything imports TensorFlow or SQLAlchemy, here and in every child process
-# (bot.processes.quiet_env): quiet logs, no telemetry.
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
-             "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+from bot.core.quiet import QUIET_ENV
+
+# Before anything imports TensorFlow or SQLAlchemy: quiet logs, no telemetry (child processes
+# get the same through bot.core.quiet.quiet_env).
 for _key, _value in QUIET_ENV.items():
     _os.environ.setdefault(_key, _value)

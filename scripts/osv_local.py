@@ -17,6 +17,7 @@ answer carries the canonical name, because pip-audit only takes the fix versions
 Run alone: ``python scripts/osv_local.py ../shared/advisories`` (prints the URL, serves
 until Ctrl-C). Used by scripts/pip_audit_check.py through :func:`serve`.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,9 +67,11 @@ def load(advisories: Path) -> Dict[str, List[Advisory]]:
         advisory = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # nosec B506 # BaseLoader: strings only
         if not isinstance(advisory, dict) or "id" not in advisory:
             continue
-        names = {canonicalize_name(entry.get("package", {}).get("name", ""))
-                 for entry in advisory.get("affected", []) or []
-                 if entry.get("package", {}).get("ecosystem") == "PyPI"}
+        names = {
+            canonicalize_name(entry.get("package", {}).get("name", ""))
+            for entry in advisory.get("affected", []) or []
+            if entry.get("package", {}).get("ecosystem") == "PyPI"
+        }
         for name in names - {""}:
             index.setdefault(name, []).append(advisory)
     return index
@@ -108,8 +111,11 @@ def affects(entry: Dict[str, Any], version: str) -> bool:
         return True
     if parsed is None:
         return False
-    return any(_in_range(r.get("events", []) or [], parsed)
-               for r in entry.get("ranges", []) or [] if r.get("type") == "ECOSYSTEM")
+    return any(
+        _in_range(r.get("events", []) or [], parsed)
+        for r in entry.get("ranges", []) or []
+        if r.get("type") == "ECOSYSTEM"
+    )
 
 
 def query(index: Dict[str, List[Advisory]], name: str, version: str) -> List[Advisory]:
@@ -117,13 +123,15 @@ def query(index: Dict[str, List[Advisory]], name: str, version: str) -> List[Adv
     wanted = canonicalize_name(name)
     hits: List[Advisory] = []
     for advisory in index.get(wanted, []):
-        entries = [entry for entry in advisory.get("affected", []) or []
-                   if entry.get("package", {}).get("ecosystem") == "PyPI"
-                   and canonicalize_name(entry["package"].get("name", "")) == wanted]
+        entries = [
+            entry
+            for entry in advisory.get("affected", []) or []
+            if entry.get("package", {}).get("ecosystem") == "PyPI"
+            and canonicalize_name(entry["package"].get("name", "")) == wanted
+        ]
         if any(affects(entry, version) for entry in entries):
             answer = dict(advisory)
-            answer["affected"] = [{**entry, "package": {**entry["package"], "name": wanted}}
-                                  for entry in entries]
+            answer["affected"] = [{**entry, "package": {**entry["package"], "name": wanted}} for entry in entries]
             hits.append(answer)
     return hits
 
@@ -140,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
             package = body["package"]
             name, version = package["name"], body["version"]
         except (ValueError, KeyError, TypeError):
-            self._send(400, {"message": "verwacht {\"package\": {\"name\", \"ecosystem\"}, \"version\"}"})
+            self._send(400, {"message": 'verwacht {"package": {"name", "ecosystem"}, "version"}'})
             return
         if package.get("ecosystem", "PyPI") != "PyPI":
             self._send(200, {})

@@ -2,7 +2,7 @@
 
 Run by scripts/audit.sh with the Python of .venv-tools (where pip-audit lives; it cannot share
 .venv with Rasa 3.6.21, see requirements-dev.lock). Its settings are read here and not in
-bot/settings.py because that module needs SQLAlchemy, which .venv-tools does not have.
+bot/core/settings.py because that module needs SQLAlchemy, which .venv-tools does not have.
 
 Which vulnerability data, in this order:
 1. the live source: PyPI's JSON API (https://pypi.org/pypi/NAME/VERSION/json), or with
@@ -22,6 +22,7 @@ Exit 0 only when every pinned package was actually checked and every finding is 
 1 on a new finding or a package that could not be checked; 2 when neither the live source
 nor the local copy is available (that is never reported as "no vulnerabilities").
 """
+
 from __future__ import annotations
 
 import json
@@ -75,16 +76,20 @@ def read_ignores(path: Path = IGNORE) -> Dict[Key, str]:
 
 
 def pinned(lock: Path) -> Set[str]:
-    return {canonical(line.split("==")[0]) for line in lock.read_text(encoding="utf-8").splitlines()
-            if "==" in line and not line.lstrip().startswith("#")}
+    return {
+        canonical(line.split("==")[0])
+        for line in lock.read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.lstrip().startswith("#")
+    }
 
 
 def probe(service: str, osv_url: str) -> str:
     """'' when the live vulnerability data can be fetched, else why not."""
     try:
         if service == "osv":
-            response = requests.post(osv_url, json={"package": {"name": "pip", "ecosystem": "PyPI"},
-                                                    "version": "24.3.1"}, timeout=TIMEOUT)
+            response = requests.post(
+                osv_url, json={"package": {"name": "pip", "ecosystem": "PyPI"}, "version": "24.3.1"}, timeout=TIMEOUT
+            )
         else:  # the exact per-release endpoint pip-audit's PyPI service reads
             response = requests.get("https://pypi.org/pypi/pip/24.3.1/json", timeout=TIMEOUT)
     except requests.RequestException as error:
@@ -97,17 +102,41 @@ def probe(service: str, osv_url: str) -> str:
 def run_pip_audit(lock: Path, service: str, osv_url: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "audit.json"
-        cmd = [sys.executable, "-m", "pip_audit", "-r", str(lock), "--no-deps", "--disable-pip",
-               "--progress-spinner", "off", "--timeout", str(TIMEOUT), "-f", "json", "-o", str(out),
-               "--aliases", "on", "--desc", "off", "-s", service, "--cache-dir", str(Path(tmp) / "cache")]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip_audit",
+            "-r",
+            str(lock),
+            "--no-deps",
+            "--disable-pip",
+            "--progress-spinner",
+            "off",
+            "--timeout",
+            str(TIMEOUT),
+            "-f",
+            "json",
+            "-o",
+            str(out),
+            "--aliases",
+            "on",
+            "--desc",
+            "off",
+            "-s",
+            service,
+            "--cache-dir",
+            str(Path(tmp) / "cache"),
+        ]
         if service == "osv":
             cmd += ["--osv-url", osv_url]
         # Exit 1 only says "vulnerabilities found"; the JSON report is what we judge.
         proc = subprocess.run(cmd, capture_output=True, text=True)  # nosec B603 # fixed argv, no shell
         if not out.exists():
             sys.stderr.write(proc.stderr[-4000:])
-            print(f"pip-audit gaf geen rapport voor {lock.name} (exit {proc.returncode}): zie de fout hierboven.",
-                  file=sys.stderr)
+            print(
+                f"pip-audit gaf geen rapport voor {lock.name} (exit {proc.returncode}): zie de fout hierboven.",
+                file=sys.stderr,
+            )
             sys.exit(2)
         return json.loads(out.read_text(encoding="utf-8"))
 
@@ -144,8 +173,9 @@ def judge(report: dict, pins: Set[str], ignores: Dict[Key, str]) -> Verdict:
             else:
                 fixes = ", ".join(vuln.get("fix_versions", [])) or "geen"
                 aliases = ", ".join(vuln.get("aliases", []))
-                verdict.new.append(f"  {vuln['id']}  {name}=={dep['version']}  (fix: {fixes})"
-                                   + (f"  [{aliases}]" if aliases else ""))
+                verdict.new.append(
+                    f"  {vuln['id']}  {name}=={dep['version']}  (fix: {fixes})" + (f"  [{aliases}]" if aliases else "")
+                )
     return verdict
 
 
@@ -158,17 +188,23 @@ def report_all(reports: Dict[Path, dict], ignores: Dict[Key, str], source: str) 
         verdict = judge(report, pins, ignores)
         seen |= verdict.seen
         if verdict.unchecked:
-            print(f"pip-audit {lock.name}: {len(verdict.unchecked)} van de {len(pins)} pakketten NIET "
-                  "gecontroleerd:", file=sys.stderr)
+            print(
+                f"pip-audit {lock.name}: {len(verdict.unchecked)} van de {len(pins)} pakketten NIET gecontroleerd:",
+                file=sys.stderr,
+            )
             print("\n".join(verdict.unchecked), file=sys.stderr)
         if verdict.new:
-            print(f"pip-audit {lock.name}: {len(verdict.new)} nieuwe kwetsbaarhe(i)d(en), niet in "
-                  f"{IGNORE.name}:", file=sys.stderr)
+            print(
+                f"pip-audit {lock.name}: {len(verdict.new)} nieuwe kwetsbaarhe(i)d(en), niet in {IGNORE.name}:",
+                file=sys.stderr,
+            )
             print("\n".join(verdict.new), file=sys.stderr)
         failed = failed or bool(verdict.unchecked or verdict.new)
         if not (verdict.unchecked or verdict.new):
-            print(f"pip-audit {lock.name}: {verdict.checked} pakketten gecontroleerd, geen nieuwe "
-                  f"kwetsbaarheden ({verdict.accepted} aanvaard in {IGNORE.name}); bron: {source}.")
+            print(
+                f"pip-audit {lock.name}: {verdict.checked} pakketten gecontroleerd, geen nieuwe "
+                f"kwetsbaarheden ({verdict.accepted} aanvaard in {IGNORE.name}); bron: {source}."
+            )
     for line in sorted(f"  {i}  {p}" for (i, p) in set(ignores) - seen):
         print(f"let op: niet meer gevonden, schrap uit {IGNORE.name}:{line}")
     return 1 if failed else 0
@@ -176,8 +212,7 @@ def report_all(reports: Dict[Path, dict], ignores: Dict[Key, str], source: str) 
 
 def local_source(advisories: Path) -> str:
     commit, date = osv_local.provenance(advisories)
-    return (f"lokale kopie van de PyPA Advisory Database, commit {commit or 'onbekend'}, "
-            f"{date or 'datum onbekend'}")
+    return f"lokale kopie van de PyPA Advisory Database, commit {commit or 'onbekend'}, {date or 'datum onbekend'}"
 
 
 def main() -> int:
@@ -197,18 +232,22 @@ def main() -> int:
 
     advisories = advisories_dir()
     if service != "local":
-        print(f"pip-audit: de live bron ({service}) is niet bereikbaar: {problem}; "
-              f"nu de lokale kopie in {advisories}.")
+        print(f"pip-audit: de live bron ({service}) is niet bereikbaar: {problem}; nu de lokale kopie in {advisories}.")
     try:
         with osv_local.serve(advisories) as local_url:
             source = local_source(advisories)
-            print(f"pip-audit: bron: {source}: een schoon resultaat betekent 'geen bekende kwetsbaarheid "
-                  "in deze dataset op die datum', niet 'geen kwetsbaarheden' (zie PROVENANCE.md daar).")
+            print(
+                f"pip-audit: bron: {source}: een schoon resultaat betekent 'geen bekende kwetsbaarheid "
+                "in deze dataset op die datum', niet 'geen kwetsbaarheden' (zie PROVENANCE.md daar)."
+            )
             reports = {lock: run_pip_audit(lock, "osv", local_url) for lock in locks}
     except FileNotFoundError as error:
-        print(f"pip-audit kan niet draaien: de live kwetsbaarheidsgegevens ({service}) zijn niet bereikbaar "
-              f"({problem}) en er is geen lokale kopie ({error}).\nDat is GEEN 'geen kwetsbaarheden'. "
-              "Bewust overslaan (met die reden in de uitvoer): PRIVACYBOT_SKIP_PIP_AUDIT=1.", file=sys.stderr)
+        print(
+            f"pip-audit kan niet draaien: de live kwetsbaarheidsgegevens ({service}) zijn niet bereikbaar "
+            f"({problem}) en er is geen lokale kopie ({error}).\nDat is GEEN 'geen kwetsbaarheden'. "
+            "Bewust overslaan (met die reden in de uitvoer): PRIVACYBOT_SKIP_PIP_AUDIT=1.",
+            file=sys.stderr,
+        )
         return 2
     return report_all(reports, ignores, source)
 

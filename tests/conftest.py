@@ -1,5 +1,6 @@
 """Shared fixtures. The model is trained once per test session; Rasa's fingerprint makes
 that a few seconds when nothing changed since the last training."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from bot import paths  # importing bot quiets TensorFlow and SQLAlchemy (bot/__init__.py)
+from bot.core import paths  # importing bot quiets TensorFlow and SQLAlchemy (bot/__init__.py)
 
 PRIVACYBOT = [sys.executable, "-m", "bot.cli"]
 
@@ -30,16 +31,19 @@ os.environ.setdefault("PRIVACYBOT_OPTOUT_LIMIT_PER_IP", "0")
 os.environ.setdefault("PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", "0")
 
 
-def run_privacybot(*args: str, env: Dict[str, str] | None = None, input: str | None = None,
-                   timeout: float = 900) -> subprocess.CompletedProcess:
+def run_privacybot(
+    *args: str, env: Dict[str, str] | None = None, input: str | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess:
     full_env = dict(os.environ)
     full_env.update(env or {})
-    return subprocess.run([*PRIVACYBOT, *args], cwd=paths.ROOT, env=full_env, input=input,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [*PRIVACYBOT, *args], cwd=paths.ROOT, env=full_env, input=input, capture_output=True, text=True, timeout=timeout
+    )
 
 
-def converse(conversations: List[dict], tmp: Path, env: Dict[str, str] | None = None,
-             extra_lines: List[str] | None = None) -> tuple[Dict[str, dict], subprocess.CompletedProcess]:
+def converse(
+    conversations: List[dict], tmp: Path, env: Dict[str, str] | None = None, extra_lines: List[str] | None = None
+) -> tuple[Dict[str, dict], subprocess.CompletedProcess]:
     """Run conversations through ``privacybot converse``; return results by id and the process."""
     source = tmp / "in.jsonl"
     target = tmp / "out.jsonl"
@@ -59,14 +63,14 @@ def converse(conversations: List[dict], tmp: Path, env: Dict[str, str] | None = 
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    from bot import training
+    from bot.nlu import training
 
     return training.train(quiet=True)
 
 
 @pytest.fixture(scope="session")
 def nlu_figures(trained_model):
-    from bot import evaluation
+    from bot.nlu import evaluation
 
     return evaluation.test_nlu(trained_model)
 
@@ -92,7 +96,7 @@ def smtp_server():
     """A real SMTP server on a free local port."""
     from aiosmtpd.controller import Controller
 
-    from bot.processes import free_port
+    from bot.ops.processes import free_port
 
     inbox = Inbox()
     controller = Controller(inbox.handler, hostname="127.0.0.1", port=free_port())
@@ -180,11 +184,11 @@ class CountingHasher(PasswordHasher):
 
 @pytest.fixture
 def counting_hasher(monkeypatch):
-    """bot.staff_users.HASHER swapped for a cheap, counting one (see CountingHasher)."""
-    from bot import staff_users
+    """bot.staff.accounts.HASHER swapped for a cheap, counting one (see CountingHasher)."""
+    from bot.staff import accounts
 
     hasher = CountingHasher()
-    monkeypatch.setattr(staff_users, "HASHER", hasher)
+    monkeypatch.setattr(accounts, "HASHER", hasher)
     return hasher
 
 

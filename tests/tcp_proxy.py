@@ -1,13 +1,14 @@
 """A TCP proxy the tests can cut: the real PostgreSQL or Redis server "goes down" for the
 processes behind it (connections dropped, new ones refused) and comes back, while the
 server itself, shared with the rest of the suite, keeps running."""
+
 from __future__ import annotations
 
 import asyncio
 import threading
 from typing import Optional, Set
 
-from bot.processes import free_port
+from bot.ops.processes import free_port
 
 
 class TcpProxy:

@@ -1,20 +1,26 @@
 """Answer or ask: the decision on the topic ranking, the button that names a topic, and the
 messages an answer and a question become (source link, offers, options)."""
+
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from bot import answer_choice, answers, outcomes, paths, policy_sections, settings, topic_catalogue
-from bot.answer_choice import ANSWER, CLARIFY
+from bot.core import paths, settings
+from bot.dialogue import answer_choice, answers, outcomes, policy_sections, topic_catalogue
+from bot.dialogue.answer_choice import ANSWER, CLARIFY
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
 
 
 def parse(ranking, entities=()):
-    return {"intent": {"name": "faq", "confidence": 1.0}, "entities": list(entities),
-            "response_selector": {"faq": {"ranking": [
-                {"intent_response_key": f"faq/{key}", "confidence": conf} for key, conf in ranking]}}}
+    return {
+        "intent": {"name": "faq", "confidence": 1.0},
+        "entities": list(entities),
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": f"faq/{key}", "confidence": conf} for key, conf in ranking]}
+        },
+    }
 
 
 def test_a_clear_winner_is_answered():
@@ -23,14 +29,14 @@ def test_a_clear_winner_is_answered():
 
 
 def test_two_close_topics_are_asked_about_likeliest_first():
-    choice = answer_choice.choose(parse([("recipients", 0.46), ("suppliers", 0.40), ("selling_data", 0.09),
-                                         ("fraud", 0.01)]))
+    choice = answer_choice.choose(
+        parse([("recipients", 0.46), ("suppliers", 0.40), ("selling_data", 0.09), ("fraud", 0.01)])
+    )
     assert choice.kind == CLARIFY and choice.topics == ("recipients", "suppliers", "selling_data")
 
 
 def test_a_low_confidence_topic_is_asked_about_even_without_a_rival():
-    choice = answer_choice.choose(parse([("security", answer_choice.ANSWER_CONFIDENCE - 0.01),
-                                         ("fraud", 0.01)]))
+    choice = answer_choice.choose(parse([("security", answer_choice.ANSWER_CONFIDENCE - 0.01), ("fraud", 0.01)]))
     assert choice.kind == CLARIFY and choice.topics == ("security",)
 
 
@@ -80,16 +86,18 @@ def test_every_right_has_an_offer():
 def test_the_question_offers_the_options_and_something_else():
     reply = answers.clarify("Bedoel je...?", ("recipients", "suppliers"))
     assert reply.response == answers.CLARIFY_RESPONSE
-    assert [b["payload"] for b in reply.buttons] == [answers.topic_payload("recipients"),
-                                                     answers.topic_payload("suppliers"),
-                                                     answers.CLARIFY_OTHER_PAYLOAD]
+    assert [b["payload"] for b in reply.buttons] == [
+        answers.topic_payload("recipients"),
+        answers.topic_payload("suppliers"),
+        answers.CLARIFY_OTHER_PAYLOAD,
+    ]
     assert reply.buttons[0]["title"] == topic_catalogue.TOPICS["recipients"].title
 
 
 def test_a_topic_button_is_read_back_and_anything_else_is_not():
     assert answers.topic_payload("retention") == '/faq{"faq_topic": "retention"}'
     assert answers.payload_topic(answers.topic_payload("retention")) == "retention"
-    for other in ("/request_access", "/faq{kapot", '/faq["x"]', "/faq{\"faq_topic\": 3}"):
+    for other in ("/request_access", "/faq{kapot", '/faq["x"]', '/faq{"faq_topic": 3}'):
         assert answers.payload_topic(other) is None
 
 
@@ -102,24 +110,35 @@ def test_catalogue_and_domain_list_the_same_topics():
 def test_silent_topics_say_that_the_statement_does_not_answer():
     for key, entry in topic_catalogue.TOPICS.items():
         text = DOMAIN["responses"][f"utter_faq/{key}"][0]["text"]
-        says_silent = any(p in text for p in ("staat niet in het privacystatement", "zegt niets",
-                                              "zegt niet", "vermeldt geen", "beschrijft geen"))
+        says_silent = any(
+            p in text
+            for p in (
+                "staat niet in het privacystatement",
+                "zegt niets",
+                "zegt niet",
+                "vermeldt geen",
+                "beschrijft geen",
+            )
+        )
         # A topic the statement is silent on says so (others may still name a gap, as
         # partner_insurers does for the insurers' names), and says where to ask.
         if entry.silent:
             assert says_silent and "privacy@kmo-verzekeringen.be" in text, key
 
 
-@pytest.mark.parametrize("responses, loop, request_type, expected", [
-    (["utter_faq/retention"], None, None, "answer:faq/retention"),
-    (["utter_clarify"], None, None, "ask:clarify"),
-    ([], "rights_request_form", "access", "form:request_access"),
-    ([], "rights_request_form", None, "ask:request_right"),
-    (["utter_ask_unsubscribe_channel"], "unsubscribe_form", None, "form:unsubscribe"),
-    (["utter_insurance_question"], None, None, "deflect:deflect"),
-    (["utter_default"], None, None, "fallback"),
-    (["utter_greet"], None, None, "smalltalk:greet"),
-])
+@pytest.mark.parametrize(
+    "responses, loop, request_type, expected",
+    [
+        (["utter_faq/retention"], None, None, "answer:faq/retention"),
+        (["utter_clarify"], None, None, "ask:clarify"),
+        ([], "rights_request_form", "access", "form:request_access"),
+        ([], "rights_request_form", None, "ask:request_right"),
+        (["utter_ask_unsubscribe_channel"], "unsubscribe_form", None, "form:unsubscribe"),
+        (["utter_insurance_question"], None, None, "deflect:deflect"),
+        (["utter_default"], None, None, "fallback"),
+        (["utter_greet"], None, None, "smalltalk:greet"),
+    ],
+)
 def test_outcome_of_a_turn(responses, loop, request_type, expected):
     assert outcomes.classify(responses, loop, request_type).as_text() == expected
 
@@ -132,7 +151,7 @@ def test_only_committed_outcomes_can_be_confidently_wrong():
 
 def test_the_retraining_inbox_sees_the_doubt_about_the_topic():
     """Intent faq at 1.0 with a topic at 0.3 is an unsure message for the inbox."""
-    from bot import inbox
+    from bot.nlu import inbox
 
     unsure = parse([("retention", 0.3), ("fraud", 0.25)])
     assert inbox._confidence(unsure) == pytest.approx(0.3)

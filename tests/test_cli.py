@@ -29,8 +29,9 @@ def test_missing_input_file_is_a_clear_error(tmp_path):
 
 
 def test_shell_chats_and_buttons_can_be_chosen_by_number(trained_model, tmp_path):
-    result = run_privacybot("shell", input="hallo\n4\n/stop\n",
-                            env={"PRIVACYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'shell.db'}"})
+    result = run_privacybot(
+        "shell", input="hallo\n4\n/stop\n", env={"PRIVACYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'shell.db'}"}
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "bot> Hallo 👋" in result.stdout
     assert "[4] Hoe lang bewaard?" in result.stdout

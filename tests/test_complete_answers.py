@@ -8,6 +8,7 @@ Two checks:
 - for "who receives my data" every sentence of the statement that gives data to someone
   (``SHARING``) is covered by an item the recipients answer names.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,8 @@ import re
 import pytest
 import yaml
 
-from bot import paths, staff_users
+from bot.core import paths
+from bot.staff import accounts
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
 STATEMENT = paths.policy_path().read_text(encoding="utf-8").split("Back to Top", 1)[0]
@@ -35,8 +37,14 @@ def low(value: str) -> str:
 # restriction itself, as the statement says it and as the answer says it.
 LISTS = {
     "utter_faq/recipients": [
-        ("leveranciers, onderaannemers en andere dienstverleners", "leveranciers, onderaannemers en andere dienstverleners"),
-        ("verzekeringsmaatschappijen waarmee we een partnership hebben", "verzekeringsmaatschappijen waarmee we een partnership hebben"),
+        (
+            "leveranciers, onderaannemers en andere dienstverleners",
+            "leveranciers, onderaannemers en andere dienstverleners",
+        ),
+        (
+            "verzekeringsmaatschappijen waarmee we een partnership hebben",
+            "verzekeringsmaatschappijen waarmee we een partnership hebben",
+        ),
         ("zakelijke overdrachten", "zakelijke overdracht"),
         ("online marketingbedrijven zoals google, facebook en bing", "google, facebook en bing"),
         ("overheidsinstellingen (bv. politie, gerecht", "politie en gerecht"),
@@ -61,26 +69,53 @@ LISTS = {
         ("communicatievoorkeuren", "communicatievoorkeuren"),
         ("telkens enkel de gegevens verwerken die noodzakelijk zijn", "enkel wat nodig is"),
     ],
-    "utter_faq/scope": [("uitsluitend van toepassing op de diensten die kmo-verzekeringen via haar website aanbiedt",
-                         "uitsluitend voor de diensten die kmo-verzekeringen via haar website aanbiedt")],
+    "utter_faq/scope": [
+        (
+            "uitsluitend van toepassing op de diensten die kmo-verzekeringen via haar website aanbiedt",
+            "uitsluitend voor de diensten die kmo-verzekeringen via haar website aanbiedt",
+        )
+    ],
     "utter_faq/tool_data": [("enkel gebruikt in de context van de tool", "enkel in de context van die tool")],
-    "utter_faq/sensitive_data": [("enkel gebruikt om het risico voor een bepaalde verzekering te bepalen",
-                                  "enkel gebruikt om het risico voor een bepaalde verzekering te bepalen")],
-    "utter_faq/medical_sharing": [("enkel gebruikt om het risico voor een bepaalde verzekering te bepalen",
-                                   "enkel gebruikt om het risico voor een bepaalde verzekering te bepalen")],
-    "utter_faq/suppliers": [("enkel toestemming om je persoonsgegevens te verwerken voor zover dit noodzakelijk is",
-                             "enkel toegang voor zover dat nodig is")],
-    "utter_faq/partner_insurers": [("enkel doorgegeven om uw gebruiksgemak te verbeteren",
-                                    "enkel om je gebruiksgemak te verbeteren")],
-    "utter_faq/automated_decisions": [("uitsluitend op basis van geautomatiseerde verwerkingen",
-                                       "uitsluitend op geautomatiseerde verwerking")],
-    "utter_faq/refused_cover": [("uitsluitend op basis van geautomatiseerde verwerkingen", "niet uitsluitend door een computer")],
-    "utter_faq/bel_me_niet_meer": [("houdt steeds met beide lijsten rekening", "rekening met die lijst en met haar eigen")],
+    "utter_faq/sensitive_data": [
+        (
+            "enkel gebruikt om het risico voor een bepaalde verzekering te bepalen",
+            "enkel gebruikt om het risico voor een bepaalde verzekering te bepalen",
+        )
+    ],
+    "utter_faq/medical_sharing": [
+        (
+            "enkel gebruikt om het risico voor een bepaalde verzekering te bepalen",
+            "enkel gebruikt om het risico voor een bepaalde verzekering te bepalen",
+        )
+    ],
+    "utter_faq/suppliers": [
+        (
+            "enkel toestemming om je persoonsgegevens te verwerken voor zover dit noodzakelijk is",
+            "enkel toegang voor zover dat nodig is",
+        )
+    ],
+    "utter_faq/partner_insurers": [
+        ("enkel doorgegeven om uw gebruiksgemak te verbeteren", "enkel om je gebruiksgemak te verbeteren")
+    ],
+    "utter_faq/automated_decisions": [
+        ("uitsluitend op basis van geautomatiseerde verwerkingen", "uitsluitend op geautomatiseerde verwerking")
+    ],
+    "utter_faq/refused_cover": [
+        ("uitsluitend op basis van geautomatiseerde verwerkingen", "niet uitsluitend door een computer")
+    ],
+    "utter_faq/bel_me_niet_meer": [
+        ("houdt steeds met beide lijsten rekening", "rekening met die lijst en met haar eigen")
+    ],
 }
 
 # Restrictions about the bot itself, true of the system rather than of the statement.
-ABOUT_THE_BOT = {"utter_out_of_scope", "utter_insurance_question", "utter_other_language", "utter_other_organisation",
-                 "utter_faq/chat_privacy"}
+ABOUT_THE_BOT = {
+    "utter_out_of_scope",
+    "utter_insurance_question",
+    "utter_other_language",
+    "utter_other_organisation",
+    "utter_faq/chat_privacy",
+}
 
 
 def restricting_responses():
@@ -104,19 +139,32 @@ def test_list_answers_name_every_item_the_statement_gives(response):
         assert low(in_answer) in low(text(response)), f"{response} leaves out: {in_answer!r}"
 
 
-SHARING = re.compile(r"\b(gedeeld|delen|doorgegeven|doorgeven|over te dragen|bekend te maken|bekendmaken|"
-                     r"toegang krijgen)\b", re.IGNORECASE)
+SHARING = re.compile(
+    r"\b(gedeeld|delen|doorgegeven|doorgeven|over te dragen|bekend te maken|bekendmaken|"
+    r"toegang krijgen)\b",
+    re.IGNORECASE,
+)
 # Sentences with a sharing verb that give data to nobody new.
-NOT_A_RECIPIENT = ("niet gedeeld met de andere takken", "rechtstreeks met ons deelt", "gegevens deelt met bedrijven",
-                   "met ons deelt", "aan wie kunnen mijn persoonsgegevens doorgegeven worden",
-                   "concreet worden je gegevens enkel gedeeld met volgende partijen")
+NOT_A_RECIPIENT = (
+    "niet gedeeld met de andere takken",
+    "rechtstreeks met ons deelt",
+    "gegevens deelt met bedrijven",
+    "met ons deelt",
+    "aan wie kunnen mijn persoonsgegevens doorgegeven worden",
+    "concreet worden je gegevens enkel gedeeld met volgende partijen",
+)
 
 
 def test_every_place_where_the_statement_shares_data_is_in_the_recipients_answer():
     covered = [low(s) for s, _ in LISTS["utter_faq/recipients"]]
     # The partner and supplier paragraphs and the legal paragraph repeat their own subject.
-    covered += ["deze leveranciers", "deze gegevens worden enkel doorgegeven", "deze informatie bekendmaken",
-                "gegevens over te dragen", "bekend te maken in het kader van een geschil"]
+    covered += [
+        "deze leveranciers",
+        "deze gegevens worden enkel doorgegeven",
+        "deze informatie bekendmaken",
+        "gegevens over te dragen",
+        "bekend te maken in het kader van een geschil",
+    ]
     sentences = [s.strip() for s in re.split(r"(?<=[.:?!])\s+|\n", STATEMENT) if SHARING.search(s)]
     assert len(sentences) >= 8
     for sentence in sentences:
@@ -127,5 +175,5 @@ def test_every_place_where_the_statement_shares_data_is_in_the_recipients_answer
 
 def test_the_chat_privacy_answer_names_who_may_see_unmasked_data():
     """'alleen privacyverantwoordelijken en beheerders' must be what the console allows."""
-    assert staff_users.PERMISSIONS["reveal"] == frozenset({"privacy_officer", "admin"})
+    assert accounts.PERMISSIONS["reveal"] == frozenset({"privacy_officer", "admin"})
     assert "alleen privacyverantwoordelijken en beheerders" in text("utter_faq/chat_privacy")

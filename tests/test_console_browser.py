@@ -1,41 +1,62 @@
 """A staff member works through the console in a real browser (Debian's chromium, Playwright):
 log in, filter, open a transcript, tag and annotate, handle a request, erase a subject's
 conversations and purge old ones. Screenshots as in test_widget.py."""
+
 from __future__ import annotations
 
 import os
 import re
-import shutil
 
 import pytest
 
-from bot import paths, rights, staff_users
-from bot.processes import ConsoleServer
+from bot.core import paths
+from bot.ops.processes import ConsoleServer
+from bot.privacy import rights
+from bot.staff import accounts
 from bot.store.db import Store, migrate
 from tests.conftest import converse
 from tests.test_console import PASSWORD, old_conversation
 from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"
+)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def console_site(request, trained_model, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-browser-{request.param}")
-    url = (f"sqlite:///{tmp / 'console.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url_module"))
-    results, proc = converse([
-        {"id": "request", "messages": ["ik wil dat jullie mijn gegevens wissen", "Lotte Maes", "lotte.maes@example.be",
-                                       "geen", "ja"]},
-        {"id": "miss", "messages": ["wat is de hoofdstad van peru", "kan ik mijn gegevens laten aanpassen?"]},
-    ], tmp, env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox")})
+    url = (
+        f"sqlite:///{tmp / 'console.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url_module")
+    )
+    results, proc = converse(
+        [
+            {
+                "id": "request",
+                "messages": [
+                    "ik wil dat jullie mijn gegevens wissen",
+                    "Lotte Maes",
+                    "lotte.maes@example.be",
+                    "geen",
+                    "ja",
+                ],
+            },
+            {"id": "miss", "messages": ["wat is de hoofdstad van peru", "kan ik mijn gegevens laten aanpassen?"]},
+        ],
+        tmp,
+        env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox")},
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     old_conversation(url, "old-visitor", days_ago=300)
     migrate(url)
     store = Store(url)
-    staff_users.add_user(store, "an.admin", PASSWORD, "admin")
-    with ConsoleServer(log_file=tmp / "console.log", env={"PRIVACYBOT_DATABASE_URL": url,
-                                                         "PRIVACYBOT_SECRET_KEY": "browser-" + "k" * 40}) as server:
+    accounts.add_user(store, "an.admin", PASSWORD, "admin")
+    with ConsoleServer(
+        log_file=tmp / "console.log",
+        env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": "browser-" + "k" * 40},
+    ) as server:
         yield {"url": server.url.rstrip("/"), "store": store, "tmp": tmp}
     store.dispose()
 
@@ -98,13 +119,17 @@ def test_a_staff_member_works_through_the_console(console_site):
         page.goto(f"{base}/requests")
         page.get_by_role("link", name=request.reference).click()
         status = page.get_by_label("Nieuwe status")
-        assert status.input_value() == "" and status.evaluate("s => s.options[s.selectedIndex].text") == "Kies een status"
+        assert (
+            status.input_value() == "" and status.evaluate("s => s.options[s.selectedIndex].text") == "Kies een status"
+        )
         page.get_by_label("Notitie (verplicht, alleen voor staff)").fill("Vergeten te kiezen")
         page.get_by_role("button", name="Wijzigen").click()  # the browser refuses: no status chosen
         assert status.evaluate("s => s.validity.valueMissing") and "Status gewijzigd" not in page.content()
         assert rights.get(store, request.reference).status == rights.UNVERIFIED
-        for choice, note in (("open (mail aan de aanvrager)", "Identiteit nagekeken"),
-                             ("in behandeling (mail aan de aanvrager)", "Gestart")):
+        for choice, note in (
+            ("open (mail aan de aanvrager)", "Identiteit nagekeken"),
+            ("in behandeling (mail aan de aanvrager)", "Gestart"),
+        ):
             page.get_by_label("Nieuwe status").select_option(label=choice)
             page.get_by_label("Notitie (verplicht, alleen voor staff)").fill(note)
             page.get_by_role("button", name="Wijzigen").click()
@@ -192,7 +217,9 @@ def test_the_console_frame_by_keyboard(console_site):
         assert re.fullmatch(r"alle\s+\d+", current.inner_text().strip())
         assert current.evaluate("a => getComputedStyle(a).backgroundColor") == "rgb(11, 58, 111)"
         done = rights.status_counts(console_site["store"])["done"]
-        assert re.fullmatch(rf"afgehandeld\s+{done}", tabs.get_by_role("link", name=re.compile("^afgehandeld")).inner_text().strip())
+        assert re.fullmatch(
+            rf"afgehandeld\s+{done}", tabs.get_by_role("link", name=re.compile("^afgehandeld")).inner_text().strip()
+        )
         page.screenshot(path=str(console_site["tmp"] / "console-requests.png"), full_page=False)
 
         page.goto(f"{base}/optouts")

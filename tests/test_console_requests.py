@@ -1,7 +1,7 @@
 """Issue 16, the console's requests, opt-outs and data subjects, over real HTTP against a
 running console process, on SQLite and PostgreSQL. No trained model is needed: conversations
 are written by Rasa's own tracker store and requests by the chat's domain code
-(bot.request_flow.submit), as the chat would.
+(bot.privacy.verification.submit), as the chat would.
 
 - the status dropdown has no preselected status, Dutch labels, the natural order;
 - "Geen toegang" says which role the page is for and whom to ask, by the user's own role;
@@ -13,6 +13,7 @@ are written by Rasa's own tracker store and requests by the chat's domain code
 - opt-outs: CSV export without formulas, Dutch channel names, manual add/remove with audit;
 - the readable data-subject document from a request.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,11 +27,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot import conversations, optouts, request_flow, rights, staff_audit, staff_users, status_mail
-from bot.processes import ConsoleServer
+from bot.ops.processes import ConsoleServer
+from bot.privacy import optouts, rights, status_mail, verification
+from bot.staff import accounts, audit, conversations
 from bot.store.db import Store, migrate
 from bot.store.models import OptOut, OutboxMessage
-from tests.test_console import PASSWORD, csrf_of, login, post
+from tests.test_console import PASSWORD, login, post
 
 SECRET = "console-requests-key-" + "r" * 40
 LOTTE, JAN, OTHER = "lotte.maes@example.be", "jan.peeters@example.be", "an.janssens@example.be"
@@ -44,28 +46,37 @@ def seed_conversation(url: str, sender: str, email: str, text: str, days_ago: in
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot import settings
+    from bot.core import settings
 
     moment = (datetime.now(timezone.utc) - timedelta(days=days_ago)).timestamp()
-    store = SQLTrackerStore(domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(url).items()
-                                                       if k != "type"})
-    tracker = DialogueStateTracker.from_events(sender, [
-        ActionExecuted("action_listen", timestamp=moment),
-        UserUttered("/greet", {"name": "greet", "confidence": 1.0}, timestamp=moment + 1),
-        BotUttered("Hallo! Waarmee kan ik helpen?", {"buttons": [
-            {"title": "Mijn gegevens wissen", "payload": "/request_erasure"}]}, timestamp=moment + 2),
-        UserUttered("/request_erasure", {"name": "request_erasure", "confidence": 1.0}, timestamp=moment + 3),
-        BotUttered("Wat is je e-mailadres?", timestamp=moment + 4),
-        UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=moment + 5),
-        SlotSet("requester_email", email, timestamp=moment + 6),
-        BotUttered("Bedankt, je verzoek is geregistreerd.", timestamp=moment + 7)])
+    store = SQLTrackerStore(
+        domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(url).items() if k != "type"}
+    )
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_listen", timestamp=moment),
+            UserUttered("/greet", {"name": "greet", "confidence": 1.0}, timestamp=moment + 1),
+            BotUttered(
+                "Hallo! Waarmee kan ik helpen?",
+                {"buttons": [{"title": "Mijn gegevens wissen", "payload": "/request_erasure"}]},
+                timestamp=moment + 2,
+            ),
+            UserUttered("/request_erasure", {"name": "request_erasure", "confidence": 1.0}, timestamp=moment + 3),
+            BotUttered("Wat is je e-mailadres?", timestamp=moment + 4),
+            UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=moment + 5),
+            SlotSet("requester_email", email, timestamp=moment + 6),
+            BotUttered("Bedankt, je verzoek is geregistreerd.", timestamp=moment + 7),
+        ],
+    )
     asyncio.run(store.save(tracker))
 
 
 def submit(store: Store, kind: str, name: str, email: str, sender=None, days_ago: int = 0, verify: bool = True):
-    new = rights.NewRequest(request_type=kind, name=name, email=email, details="Alles wissen graag",
-                            conversation_id=sender)
-    request = request_flow.submit(store, new, now=datetime.now(timezone.utc) - timedelta(days=days_ago))
+    new = rights.NewRequest(
+        request_type=kind, name=name, email=email, details="Alles wissen graag", conversation_id=sender
+    )
+    request = verification.submit(store, new, now=datetime.now(timezone.utc) - timedelta(days=days_ago))
     if verify:
         rights.change_status(store, request.reference, rights.OPEN, "aanvrager (link)", "E-mailadres bevestigd")
     return rights.get(store, request.reference)
@@ -74,8 +85,11 @@ def submit(store: Store, kind: str, name: str, email: str, sender=None, days_ago
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def site(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-requests-{request.param}")
-    url = (f"sqlite:///{tmp / 'console.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url_module"))
+    url = (
+        f"sqlite:///{tmp / 'console.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url_module")
+    )
     migrate(url)
     seed_conversation(url, "lotte-chat", LOTTE, f"mijn adres is {LOTTE}")
     seed_conversation(url, "lotte-again", LOTTE, f"nog eens: {LOTTE.upper()}")
@@ -93,10 +107,16 @@ def site(request, tmp_path_factory):
     optouts.opt_out(store, "phone", "0470 12 34 56")
     optouts.opt_out(store, "email", JAN)
     for name, role in (("agent1", "agent"), ("officer1", "privacy_officer"), ("admin1", "admin")):
-        staff_users.add_user(store, name, PASSWORD, role)
-    server = ConsoleServer(log_file=tmp / "console.log", env={
-        "PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": SECRET, "PRIVACYBOT_LOGIN_LIMIT": "500",
-        "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": "500"})
+        accounts.add_user(store, name, PASSWORD, role)
+    server = ConsoleServer(
+        log_file=tmp / "console.log",
+        env={
+            "PRIVACYBOT_DATABASE_URL": url,
+            "PRIVACYBOT_SECRET_KEY": SECRET,
+            "PRIVACYBOT_LOGIN_LIMIT": "500",
+            "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": "500",
+        },
+    )
     server.start()
     yield {"url": server.url.rstrip("/"), "store": store, "db": url, "requests": made}
     server.stop()
@@ -110,8 +130,11 @@ def status_options(page: str):
 
 def outbox(store: Store, kind: str = status_mail.KIND):
     with store.session() as session:
-        return list(session.execute(select(OutboxMessage).where(OutboxMessage.kind == kind)
-                                    .order_by(OutboxMessage.id)).scalars())
+        return list(
+            session.execute(
+                select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+            ).scalars()
+        )
 
 
 def exists(site, sender: str) -> bool:
@@ -121,7 +144,7 @@ def exists(site, sender: str) -> bool:
 
 
 def audit_rows(store: Store, action: str):
-    return staff_audit.recent(store, action=action)
+    return audit.recent(store, action=action)
 
 
 # ---- bug 1: the status dropdown ------------------------------------------------------------------
@@ -193,21 +216,38 @@ def test_an_erasure_request_erases_the_requesters_chats_and_says_so_on_the_reque
 def test_an_erasure_from_the_subjects_page_is_noted_on_the_request_given(site):
     store, reference = site["store"], site["requests"]["access"].reference
     officer = login(site, "officer1")
-    wrong = post(officer, site, "/subjects/erase", {"email": JAN, "phone": "", "confirm": "1", "reference": "PRV-NIETBESTA"},
-                 page="/subjects")
+    wrong = post(
+        officer,
+        site,
+        "/subjects/erase",
+        {"email": JAN, "phone": "", "confirm": "1", "reference": "PRV-NIETBESTA"},
+        page="/subjects",
+    )
     assert wrong.status_code == 400 and "Geen verzoek met referentie" in wrong.text
     someone_else = site["requests"]["other"].reference  # An's: Jan's erasure does not go on her trail
-    refused = post(officer, site, "/subjects/erase", {"email": JAN, "phone": "", "confirm": "1",
-                                                      "reference": someone_else}, page="/subjects")
+    refused = post(
+        officer,
+        site,
+        "/subjects/erase",
+        {"email": JAN, "phone": "", "confirm": "1", "reference": someone_else},
+        page="/subjects",
+    )
     assert refused.status_code == 400 and "hoort niet bij dit e-mailadres" in refused.text
     assert not any("gewist" in (e.note or "") for e in rights.get(store, someone_else).events)
     assert exists(site, "jan-chat")
     seed_conversation(site["db"], "jan-extra", JAN, f"nog een vraag van {JAN}")
-    erased = post(officer, site, "/subjects/erase", {"email": JAN, "phone": "", "confirm": "1",
-                                                     "reference": reference.lower()}, page="/subjects")
+    erased = post(
+        officer,
+        site,
+        "/subjects/erase",
+        {"email": JAN, "phone": "", "confirm": "1", "reference": reference.lower()},
+        page="/subjects",
+    )
     assert f"Genoteerd bij verzoek {reference}" in erased.text
-    assert any("Gesprekken van de betrokkene gewist: 2 gesprek(ken)" in (e.note or "")
-               for e in rights.get(store, reference).events)
+    assert any(
+        "Gesprekken van de betrokkene gewist: 2 gesprek(ken)" in (e.note or "")
+        for e in rights.get(store, reference).events
+    )
 
 
 # ---- bug 4: titles, skip link, autofocus, log out ------------------------------------------------------
@@ -216,16 +256,19 @@ def test_titles_skip_link_autofocus_and_log_out_apart_from_opt_outs(site):
     assert "<title>Aanmelden — Privacybot console</title>" in page
     assert re.search(r'<input name="username"[^>]*\bautofocus\b', page)
     officer = login(site, "officer1")
-    for path, title in (("/requests", "Verzoeken"), ("/optouts", "Afmeldingen"), ("/subjects", "Betrokkenen"),
-                        (f"/requests/{site['requests']['access'].reference}",
-                         f"Verzoek {site['requests']['access'].reference}")):
+    for path, title in (
+        ("/requests", "Verzoeken"),
+        ("/optouts", "Afmeldingen"),
+        ("/subjects", "Betrokkenen"),
+        (f"/requests/{site['requests']['access'].reference}", f"Verzoek {site['requests']['access'].reference}"),
+    ):
         page = officer.get(f"{site['url']}{path}").text
         assert f"<title>{title} — Privacybot console</title>" in page, path
         body = page.split("<body>", 1)[1].lstrip()
         assert body.startswith('<a class="skip" href="#inhoud">Naar de inhoud</a>')
         assert '<main id="inhoud"' in page
         assert re.search(r'<button type="submit">Uitloggen</button>', page) and ">Afmelden<" not in page
-        assert '>Afmeldingen</a>' in page
+        assert ">Afmeldingen</a>" in page
     listing = officer.get(f"{site['url']}/requests").text
     assert re.search(r'<a href="/requests" aria-current="page">Verzoeken</a>', listing)
 
@@ -244,7 +287,9 @@ def test_request_list_counts_per_status_and_days_left(site):
         assert tab_count(page, label) == len(rights.list_requests(site["store"], status=status)), status
     assert tab_count(page, "over termijn") >= 1
     late = site["requests"]["late"]
-    row = re.search(rf"<tr class=\"overdue\">\s*<td><a href=\"/requests/{late.reference}\".*?</tr>", page, re.S).group(0)
+    row = re.search(rf"<tr class=\"overdue\">\s*<td><a href=\"/requests/{late.reference}\".*?</tr>", page, re.S).group(
+        0
+    )
     overdue_by = (rights.today_in_brussels() - late.deadline).days
     assert f"{overdue_by} dagen te laat" in row
     fresh = site["requests"]["other"]
@@ -279,9 +324,14 @@ def test_request_search_is_a_post_by_reference_and_by_address_for_officers_only(
 
 
 def test_request_search_is_rate_limited(site, tmp_path):
-    with ConsoleServer(log_file=tmp_path / "c.log", env={"PRIVACYBOT_DATABASE_URL": site["db"],
-                                                         "PRIVACYBOT_SECRET_KEY": SECRET,
-                                                         "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": "2"}) as server:
+    with ConsoleServer(
+        log_file=tmp_path / "c.log",
+        env={
+            "PRIVACYBOT_DATABASE_URL": site["db"],
+            "PRIVACYBOT_SECRET_KEY": SECRET,
+            "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": "2",
+        },
+    ) as server:
         other = {"url": server.url.rstrip("/")}
         agent = login(other, "agent1")
         codes = [post(agent, other, "/requests", {"q": "PRV-"}, page="/requests").status_code for _ in range(3)]
@@ -293,25 +343,38 @@ def test_a_status_change_mails_the_requester_through_the_outbox(site):
     store, request = site["store"], site["requests"]["late"]
     before = len(outbox(store))
     officer = login(site, "officer1")
-    changed = post(officer, site, f"/requests/{request.reference}/status",
-                   {"status": "in_progress", "note": "Intern: dossier bij Piet", "message": "We zoeken je polis op."},
-                   page="/requests")
+    changed = post(
+        officer,
+        site,
+        f"/requests/{request.reference}/status",
+        {"status": "in_progress", "note": "Intern: dossier bij Piet", "message": "We zoeken je polis op."},
+        page="/requests",
+    )
     assert "De aanvrager krijgt een mail." in changed.text
     [message] = outbox(store)[before:]
     assert message.recipient == JAN and message.request_id == request.id and message.sent_at is None
     assert message.subject == f"Je privacyverzoek {request.reference}: in behandeling"
     assert "is in behandeling" in message.body and request.reference in message.body
-    assert request_flow.privacy_mailbox() in message.body and "We zoeken je polis op." in message.body
+    assert verification.privacy_mailbox() in message.body and "We zoeken je polis op." in message.body
     assert "Piet" not in message.body and "Jan Peeters" not in message.body  # note and name stay out
     assert "Vragen? Mail naar" in message.body and "je referentie" in message.body
     # A rejection must give the requester the reason, and names the right to complain.
-    no_reason = post(officer, site, f"/requests/{request.reference}/status", {"status": "rejected", "note": "dubbel"},
-                     page="/requests")
+    no_reason = post(
+        officer,
+        site,
+        f"/requests/{request.reference}/status",
+        {"status": "rejected", "note": "dubbel"},
+        page="/requests",
+    )
     assert "reden" in no_reason.text and rights.get(store, request.reference).status == rights.IN_PROGRESS
     assert len(outbox(store)) == before + 1
-    post(officer, site, f"/requests/{request.reference}/status",
-         {"status": "rejected", "note": "dubbel", "message": "Je verzoek is een dubbel van een eerder verzoek."},
-         page="/requests")
+    post(
+        officer,
+        site,
+        f"/requests/{request.reference}/status",
+        {"status": "rejected", "note": "dubbel", "message": "Je verzoek is een dubbel van een eerder verzoek."},
+        page="/requests",
+    )
     rejection = outbox(store)[-1]
     assert "is afgewezen" in rejection.body and "Je verzoek is een dubbel" in rejection.body
     assert "Gegevensbeschermingsautoriteit" in rejection.body
@@ -324,13 +387,23 @@ def test_no_status_mail_to_an_address_nobody_proved(site):
     officer = login(site, "officer1")
     page = officer.get(f"{site['url']}/requests/{unproven.reference}").text
     assert [label for _, label in status_options(page)[1:]] == ["open (mail aan de aanvrager)", "afgewezen", "verlopen"]
-    rejected = post(officer, site, f"/requests/{unproven.reference}/status", {"status": "rejected", "note": "spam"},
-                    page="/requests")
+    rejected = post(
+        officer,
+        site,
+        f"/requests/{unproven.reference}/status",
+        {"status": "rejected", "note": "spam"},
+        page="/requests",
+    )
     assert "Er gaat geen mail naar de aanvrager" in rejected.text
     assert rights.get(store, unproven.reference).status == rights.REJECTED and len(outbox(store)) == before
     opened = submit(store, "access", "Iemand", "iemand@example.be", verify=False)
-    post(officer, site, f"/requests/{opened.reference}/status", {"status": "open", "note": "Per telefoon nagekeken"},
-         page="/requests")
+    post(
+        officer,
+        site,
+        f"/requests/{opened.reference}/status",
+        {"status": "open", "note": "Per telefoon nagekeken"},
+        page="/requests",
+    )
     [mail] = outbox(store)[before:]  # staff who open it after checking vouch for the address
     assert mail.recipient == "iemand@example.be" and "is bevestigd en wacht op behandeling" in mail.body
 
@@ -344,15 +417,30 @@ def test_opt_outs_in_dutch_added_and_removed_with_a_note_and_exported_as_safe_cs
     officer = login(site, "officer1")
     page = officer.get(f"{site['url']}/optouts").text
     assert "<td>telefoon</td>" in page and "<td>e-mail</td>" in page and "<td>phone</td>" not in page
-    no_note = post(officer, site, "/optouts/add", {"channel": "post", "address": "Kerkstraat 1, 3000 Leuven", "note": ""},
-                   page="/optouts")
+    no_note = post(
+        officer,
+        site,
+        "/optouts/add",
+        {"channel": "post", "address": "Kerkstraat 1, 3000 Leuven", "note": ""},
+        page="/optouts",
+    )
     assert no_note.status_code == 400 and "notitie is verplicht" in no_note.text
-    bad = post(officer, site, "/optouts/add", {"channel": "email", "address": "geen-adres", "note": "brief"}, page="/optouts")
+    bad = post(
+        officer, site, "/optouts/add", {"channel": "email", "address": "geen-adres", "note": "brief"}, page="/optouts"
+    )
     assert bad.status_code == 400 and "e-mailadres" in bad.text
-    for channel, address in (("post", '=HYPERLINK("http://example.be") 1, 3000 Leuven'), ("email", "+x@example.be"),
-                             ("email", "-1+1@example.be")):
-        added = post(officer, site, "/optouts/add", {"channel": channel, "address": address,
-                                                     "note": "Belde op 3/2, vroeg het zelf"}, page="/optouts")
+    for channel, address in (
+        ("post", '=HYPERLINK("http://example.be") 1, 3000 Leuven'),
+        ("email", "+x@example.be"),
+        ("email", "-1+1@example.be"),
+    ):
+        added = post(
+            officer,
+            site,
+            "/optouts/add",
+            {"channel": channel, "address": address, "note": "Belde op 3/2, vroeg het zelf"},
+            page="/optouts",
+        )
         assert "Toegevoegd aan de afmeldlijst" in added.text or "stond al" in added.text, added.text[:300]
     with store.session() as session:
         manual = session.execute(select(OptOut).where(OptOut.source == "console")).scalars().all()
@@ -376,12 +464,16 @@ def test_opt_outs_in_dutch_added_and_removed_with_a_note_and_exported_as_safe_cs
     target = manual[0]
     no_reason = post(officer, site, f"/optouts/{target.id}/remove", {"note": ""}, page="/optouts")
     assert "notitie is verplicht" in no_reason.text and optouts.get(store, target.id) is not None
-    removed = post(officer, site, f"/optouts/{target.id}/remove", {"note": "Per vergissing toegevoegd"}, page="/optouts")
+    removed = post(
+        officer, site, f"/optouts/{target.id}/remove", {"note": "Per vergissing toegevoegd"}, page="/optouts"
+    )
     assert "Afmelding verwijderd" in removed.text and optouts.get(store, target.id) is None
     [audit] = audit_rows(store, "optout_remove")[:1]
     assert audit.username == "officer1" and audit.target == target.channel and "Per vergissing" in audit.detail
-    assert "Kies een kanaal" in post(officer, site, "/optouts/add", {"channel": "fax", "address": "x", "note": "x"},
-                                     page="/optouts").text
+    assert (
+        "Kies een kanaal"
+        in post(officer, site, "/optouts/add", {"channel": "fax", "address": "x", "note": "x"}, page="/optouts").text
+    )
 
 
 # ---- feature 8: the readable data-subject document -------------------------------------------------------
@@ -404,7 +496,7 @@ def test_a_readable_document_for_the_data_subject_from_the_request(site):
     assert "e-mail" in doc and "Je afmeldingen" in doc
     assert OTHER not in doc and LOTTE not in doc and site["requests"]["other"].reference not in doc  # nobody else
     assert "officer1" not in doc and "Intern: dossier bij Piet" not in doc  # no staff names or notes
-    assert request_flow.privacy_mailbox() in doc
+    assert verification.privacy_mailbox() in doc
     [audit] = [a for a in audit_rows(store, "export_subject_document") if a.target == request.reference][:1]
     assert audit.username == "officer1" and JAN not in audit.detail
     assert any("Inzagedocument gemaakt" in (e.note or "") for e in rights.get(store, request.reference).events)
@@ -418,8 +510,12 @@ def test_someone_elses_chat_that_names_the_address_is_masked_in_the_document(sit
     """Review of issue 16: the document took, unmasked, every chat in which the requester's address
     was typed, also a third party's chat that only mentions it (with that person's own data)."""
     store, request = site["store"], site["requests"]["access"]
-    seed_conversation(site["db"], "piet-chat", "piet.peeters@example.be",
-                      f"Ik ben Piet, bel me op 0470 99 88 77; mijn buurman {JAN} kreeg jullie brief")
+    seed_conversation(
+        site["db"],
+        "piet-chat",
+        "piet.peeters@example.be",
+        f"Ik ben Piet, bel me op 0470 99 88 77; mijn buurman {JAN} kreeg jullie brief",
+    )
     officer = login(site, "officer1")
     answer = post(officer, site, f"/requests/{request.reference}/document", {}, page=f"/requests/{request.reference}")
     doc = html.unescape(answer.text)

@@ -9,6 +9,7 @@ The conversations are written with Rasa's own tracker store in the shapes the as
 (the widget's /greet, the greeting's buttons, a form's ActiveLoop/requested_slot events), so no
 model needs training; tests/test_console.py does the same on conversations of the real assistant.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,71 +20,99 @@ from typing import List
 import pytest
 import requests
 
-from bot import feedback, staff_audit, staff_users
-from bot.processes import ConsoleServer
+from bot.ops.processes import ConsoleServer
+from bot.staff import accounts, audit, feedback
 from bot.store.db import Store, migrate
 from tests.test_console import PASSWORD, login, post
 
 SECRET = "review-test-key-" + "r" * 40
-GREETING = ("Hallo 👋 Hoe kunnen we je helpen? Ik beantwoord je vragen over privacy en je persoonsgegevens "
-            "bij KMO-verzekeringen: kies een onderwerp of typ je vraag.")
-TOPIC_BUTTONS = [{"title": "Welke gegevens?", "payload": "Welke persoonsgegevens verzamelen jullie?"},
-                 {"title": "Hoe lang bewaard?", "payload": "Hoe lang bewaren jullie mijn gegevens?"}]
-RETENTION_ANSWER = ("We bewaren gegevens tot maximum 10 jaar. Vragen? Mail privacy@kmo-verzekeringen.be of schrijf "
-                    "naar Groep LB Republico (KMO-verzekeringen), t.a.v. de DPO, Wolvenpad 2, 3300 Tienen.")
+GREETING = (
+    "Hallo 👋 Hoe kunnen we je helpen? Ik beantwoord je vragen over privacy en je persoonsgegevens "
+    "bij KMO-verzekeringen: kies een onderwerp of typ je vraag."
+)
+TOPIC_BUTTONS = [
+    {"title": "Welke gegevens?", "payload": "Welke persoonsgegevens verzamelen jullie?"},
+    {"title": "Hoe lang bewaard?", "payload": "Hoe lang bewaren jullie mijn gegevens?"},
+]
+RETENTION_ANSWER = (
+    "We bewaren gegevens tot maximum 10 jaar. Vragen? Mail privacy@kmo-verzekeringen.be of schrijf "
+    "naar Groep LB Republico (KMO-verzekeringen), t.a.v. de DPO, Wolvenpad 2, 3300 Tienen."
+)
 RATED_MESSAGE = "0123456789abcdef0123456789abcdef"
 EMAIL = "lotte.maes@example.be"
 
 
 def _faq(intent_confidence: float, key: str) -> dict:
     """parse_data of a privacy question as Rasa stores it: intent faq plus the response selector."""
-    return {"intent": {"name": "faq", "confidence": intent_confidence},
-            "response_selector": {"all_retrieval_intents": ["faq"], "faq": {
+    return {
+        "intent": {"name": "faq", "confidence": intent_confidence},
+        "response_selector": {
+            "all_retrieval_intents": ["faq"],
+            "faq": {
                 "response": {"intent_response_key": key, "confidence": 0.93, "responses": [{"text": "..."}]},
-                "ranking": [{"intent_response_key": key, "confidence": 0.93},
-                            {"intent_response_key": "faq/data_categories", "confidence": 0.04}]}}}
+                "ranking": [
+                    {"intent_response_key": key, "confidence": 0.93},
+                    {"intent_response_key": "faq/data_categories", "confidence": 0.04},
+                ],
+            },
+        },
+    }
 
 
 def conversations_as_rasa_stores_them(url: str) -> None:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet,
-                                         UserUttered)
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot import settings
+    from bot.core import settings
 
-    store = SQLTrackerStore(domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(url).items()
-                                                       if k != "type"})
+    store = SQLTrackerStore(
+        domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(url).items() if k != "type"}
+    )
     now = datetime.now(timezone.utc).timestamp()
 
     def greeted(at: float) -> List:
-        return [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at),
-                ActionExecuted("action_listen", timestamp=at),
-                UserUttered("/greet", {"name": "greet", "confidence": 1.0}, timestamp=at + 1),
-                ActionExecuted("utter_greet", timestamp=at + 2),
-                BotUttered(GREETING, {"buttons": TOPIC_BUTTONS}, timestamp=at + 2),
-                ActionExecuted("action_listen", timestamp=at + 2)]
+        return [
+            ActionExecuted("action_session_start", timestamp=at),
+            SessionStarted(timestamp=at),
+            ActionExecuted("action_listen", timestamp=at),
+            UserUttered("/greet", {"name": "greet", "confidence": 1.0}, timestamp=at + 1),
+            ActionExecuted("utter_greet", timestamp=at + 2),
+            BotUttered(GREETING, {"buttons": TOPIC_BUTTONS}, timestamp=at + 2),
+            ActionExecuted("action_listen", timestamp=at + 2),
+        ]
 
     # Oldest first: the list shows the newest first (form, unsure, greeter).
     greeter = greeted(now - 300) + [
-        UserUttered("Welke persoonsgegevens verzamelen jullie?", parse_data=_faq(0.97, "faq/data_categories"),
-                    timestamp=now - 290),  # a click on the greeting's first button
+        UserUttered(
+            "Welke persoonsgegevens verzamelen jullie?",
+            parse_data=_faq(0.97, "faq/data_categories"),
+            timestamp=now - 290,
+        ),  # a click on the greeting's first button
         ActionExecuted("action_answer_faq", timestamp=now - 289),
         BotUttered("We verwerken je naam, adres, e-mailadres en telefoonnummer.", timestamp=now - 289),
         ActionExecuted("action_listen", timestamp=now - 289),
-        UserUttered("hoe lang bewaren jullie mijn schadedossier?", parse_data=_faq(0.91, "faq/retention"),
-                    message_id=RATED_MESSAGE, timestamp=now - 280),
+        UserUttered(
+            "hoe lang bewaren jullie mijn schadedossier?",
+            parse_data=_faq(0.91, "faq/retention"),
+            message_id=RATED_MESSAGE,
+            timestamp=now - 280,
+        ),
         ActionExecuted("action_answer_faq", timestamp=now - 279),
         BotUttered(RETENTION_ANSWER, timestamp=now - 279),
-        ActionExecuted("action_listen", timestamp=now - 279)]
+        ActionExecuted("action_listen", timestamp=now - 279),
+    ]
     unsure = greeted(now - 200) + [
         UserUttered("kan dat ook met mijn hond?", {"name": "out_of_scope", "confidence": 0.35}, timestamp=now - 190),
         ActionExecuted("utter_out_of_scope", timestamp=now - 189),
         BotUttered("Ik beantwoord alleen vragen over privacy.", timestamp=now - 189),
-        ActionExecuted("action_listen", timestamp=now - 189)]
+        ActionExecuted("action_listen", timestamp=now - 189),
+    ]
     form = greeted(now - 100) + [
-        UserUttered("ik wil inzage in mijn gegevens", {"name": "request_access", "confidence": 0.95}, timestamp=now - 90),
+        UserUttered(
+            "ik wil inzage in mijn gegevens", {"name": "request_access", "confidence": 0.95}, timestamp=now - 90
+        ),
         ActionExecuted("rights_request_form", timestamp=now - 89),
         ActiveLoop("rights_request_form", timestamp=now - 89),
         SlotSet("request_type", "access", timestamp=now - 89),
@@ -103,9 +132,11 @@ def conversations_as_rasa_stores_them(url: str) -> None:
         SlotSet("requester_email", EMAIL, timestamp=now - 69),
         SlotSet("requested_slot", None, timestamp=now - 69),
         ActiveLoop(None, timestamp=now - 69),
-        BotUttered(f"Bedankt. We mailen naar {EMAIL}; vragen kan ook via privacy@kmo-verzekeringen.be.",
-                   timestamp=now - 69),
-        ActionExecuted("action_listen", timestamp=now - 69)]
+        BotUttered(
+            f"Bedankt. We mailen naar {EMAIL}; vragen kan ook via privacy@kmo-verzekeringen.be.", timestamp=now - 69
+        ),
+        ActionExecuted("action_listen", timestamp=now - 69),
+    ]
     for sender, events in (("review-greeter", greeter), ("review-unsure", unsure), ("review-form", form)):
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
 
@@ -113,17 +144,26 @@ def conversations_as_rasa_stores_them(url: str) -> None:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def console(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-review-{request.param}")
-    url = (f"sqlite:///{tmp / 'console.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url_module"))
+    url = (
+        f"sqlite:///{tmp / 'console.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url_module")
+    )
     conversations_as_rasa_stores_them(url)
     migrate(url)
     store = Store(url)
     for name, role in (("agent1", "agent"), ("officer1", "privacy_officer"), ("officer2", "privacy_officer")):
-        staff_users.add_user(store, name, PASSWORD, role)
+        accounts.add_user(store, name, PASSWORD, role)
     feedback.record(store, "review-greeter", RATED_MESSAGE, "down", "wrong")
-    server = ConsoleServer(log_file=tmp / "console.log",
-                           env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": SECRET,
-                                "PRIVACYBOT_LOGIN_LIMIT": "500", "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": "500"})
+    server = ConsoleServer(
+        log_file=tmp / "console.log",
+        env={
+            "PRIVACYBOT_DATABASE_URL": url,
+            "PRIVACYBOT_SECRET_KEY": SECRET,
+            "PRIVACYBOT_LOGIN_LIMIT": "500",
+            "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": "500",
+        },
+    )
     server.start()
     yield {"url": server.url.rstrip("/"), "store": store, "tmp": tmp, "database": request.param}
     server.stop()
@@ -146,8 +186,11 @@ def event_ids(page: str) -> List[int]:
 def test_first_question_is_the_first_typed_message(console):
     page = login(console, "agent1").get(f"{console['url']}/conversations").text
     assert "/greet" not in page
-    assert first_questions(page) == ["ik wil inzage in mijn gegevens", "kan dat ook met mijn hond?",
-                                     "hoe lang bewaren jullie mijn schadedossier?"]  # not the button click
+    assert first_questions(page) == [
+        "ik wil inzage in mijn gegevens",
+        "kan dat ook met mijn hond?",
+        "hoe lang bewaren jullie mijn schadedossier?",
+    ]  # not the button click
 
 
 def test_search_matches_what_staff_see_never_button_payloads(console):
@@ -203,9 +246,15 @@ def test_company_addresses_in_bot_messages_are_shown_visitors_data_masked(consol
 
 def test_reveal_redirects_and_a_refresh_does_not_post_again(console):
     officer = login(console, "officer1")
-    before = len(staff_audit.recent(console["store"], action="reveal", limit=1000))
-    answer = post(officer, console, "/conversations/review-form/reveal", {}, page="/conversations/review-form",
-                  allow_redirects=False)
+    before = len(audit.recent(console["store"], action="reveal", limit=1000))
+    answer = post(
+        officer,
+        console,
+        "/conversations/review-form/reveal",
+        {},
+        page="/conversations/review-form",
+        allow_redirects=False,
+    )
     assert answer.status_code in (302, 303)
     location = answer.headers["Location"]
     assert location.startswith("/conversations/review-form")
@@ -213,7 +262,7 @@ def test_reveal_redirects_and_a_refresh_does_not_post_again(console):
     assert shown.status_code == 200 and EMAIL in shown.text and not shown.history
     refreshed = officer.get(f"{console['url']}{location}")  # what a refresh does: GET, no new POST
     assert EMAIL in refreshed.text
-    assert len(staff_audit.recent(console["store"], action="reveal", limit=1000)) == before + 1
+    assert len(audit.recent(console["store"], action="reveal", limit=1000)) == before + 1
     # The plain transcript stays masked, and the revealed URL shows nothing without the grant.
     assert EMAIL not in officer.get(f"{console['url']}/conversations/review-form").text
     for other in (login(console, "officer2"), login(console, "agent1"), requests.Session()):
@@ -236,7 +285,10 @@ def test_annotation_defaults_to_the_prediction_with_descriptions(console):
     page = login(console, "agent1").get(f"{console['url']}/conversations/review-greeter").text
     forms = re.findall(r'<form method="post" action="/conversations/review-greeter/annotate".*?</form>', page, re.S)
     selected = [re.search(r'<option value="([^"]*)" selected[^>]*>([^<]*)', f).groups() for f in forms]
-    assert ("faq/retention", "faq/retention — how long do you keep my data, retention period, when do you delete") in selected
+    assert (
+        "faq/retention",
+        "faq/retention — how long do you keep my data, retention period, when do you delete",
+    ) in selected
     greet = forms[0]  # the /greet message: its prediction, not the alphabet's first label
     assert re.search(r'<option value="greet" selected', greet) and not re.search(r'value="affirm" selected', greet)
     assert "<optgroup" in greet and 'data-filter="intents"' in greet
@@ -246,43 +298,81 @@ def test_annotation_edit_undo_and_stay_in_place(console):
     agent = login(console, "agent1")
     page = agent.get(f"{console['url']}/conversations/review-unsure").text
     event_id = event_ids(page)[1]  # "kan dat ook met mijn hond?"
-    saved = post(agent, console, "/conversations/review-unsure/annotate", {"event_id": event_id, "intent": "out_of_scope"},
-                 page="/conversations/review-unsure", allow_redirects=False)
+    saved = post(
+        agent,
+        console,
+        "/conversations/review-unsure/annotate",
+        {"event_id": event_id, "intent": "out_of_scope"},
+        page="/conversations/review-unsure",
+        allow_redirects=False,
+    )
     assert saved.status_code == 302 and saved.headers["Location"] == f"/conversations/review-unsure#e{event_id}"
     shown = agent.get(f"{console['url']}/conversations/review-unsure").text
     assert "geannoteerd: out_of_scope" in shown and f'id="e{event_id}"' in shown
-    changed = post(agent, console, "/conversations/review-unsure/annotate", {"event_id": event_id, "intent": "faq/minors"},
-                   page="/conversations/review-unsure")
+    changed = post(
+        agent,
+        console,
+        "/conversations/review-unsure/annotate",
+        {"event_id": event_id, "intent": "faq/minors"},
+        page="/conversations/review-unsure",
+    )
     assert "geannoteerd: faq/minors" in changed.text and "geannoteerd: out_of_scope" not in changed.text
     assert re.search(r'<option value="faq/minors" selected', changed.text)  # the edit starts from the annotation
     queue = agent.get(f"{console['url']}/annotations").text
     assert "faq/minors" in queue and "kan dat ook met mijn hond?" in queue
-    removed = post(agent, console, "/conversations/review-unsure/unannotate", {"event_id": event_id},
-                   page="/conversations/review-unsure", allow_redirects=False)
+    removed = post(
+        agent,
+        console,
+        "/conversations/review-unsure/unannotate",
+        {"event_id": event_id},
+        page="/conversations/review-unsure",
+        allow_redirects=False,
+    )
     assert removed.headers["Location"] == f"/conversations/review-unsure#e{event_id}"
     assert "geannoteerd:" not in agent.get(f"{console['url']}/conversations/review-unsure").text
     assert "kan dat ook met mijn hond?" not in agent.get(f"{console['url']}/annotations").text
     # From the queue itself: remove and come back to the queue.
-    post(agent, console, "/conversations/review-unsure/annotate", {"event_id": event_id, "intent": "out_of_scope"},
-         page="/conversations/review-unsure")
-    back = post(agent, console, "/conversations/review-unsure/unannotate", {"event_id": event_id, "back": "annotations"},
-                page="/annotations", allow_redirects=False)
+    post(
+        agent,
+        console,
+        "/conversations/review-unsure/annotate",
+        {"event_id": event_id, "intent": "out_of_scope"},
+        page="/conversations/review-unsure",
+    )
+    back = post(
+        agent,
+        console,
+        "/conversations/review-unsure/unannotate",
+        {"event_id": event_id, "back": "annotations"},
+        page="/annotations",
+        allow_redirects=False,
+    )
     assert back.headers["Location"] == "/annotations"
-    refused = post(agent, console, "/conversations/review-unsure/annotate", {"event_id": event_id, "intent": ""},
-                   page="/conversations/review-unsure")
+    refused = post(
+        agent,
+        console,
+        "/conversations/review-unsure/annotate",
+        {"event_id": event_id, "intent": ""},
+        page="/conversations/review-unsure",
+    )
     assert "Kies een intent uit de lijst." in refused.text and "<nav" in refused.text  # a page, not bare text
 
 
 def test_top_of_a_transcript_and_next_unreviewed(console):
     agent = login(console, "agent1")
-    post(agent, console, "/conversations/review-unsure/review", {"reviewed": "1", "tags": "dieren, buiten onderwerp",
-                                                                 "note": ""}, page="/conversations/review-unsure")
+    post(
+        agent,
+        console,
+        "/conversations/review-unsure/review",
+        {"reviewed": "1", "tags": "dieren, buiten onderwerp", "note": ""},
+        page="/conversations/review-unsure",
+    )
     page = agent.get(f"{console['url']}/conversations/review-unsure").text
-    top = page[:page.index('<ol class="transcript')]
+    top = page[: page.index('<ol class="transcript')]
     assert "Nagekeken door agent1" in top and "dieren" in top and "buiten onderwerp" in top
     # In list order (newest first): form, unsure, greeter; unsure is reviewed.
     form = agent.get(f"{console['url']}/conversations/review-form").text
-    assert "Niet nagekeken" in form[:form.index('<ol class="transcript')]
+    assert "Niet nagekeken" in form[: form.index('<ol class="transcript')]
     assert re.search(r'<a [^>]*href="/conversations/review-greeter"[^>]*>Volgende niet-nagekeken', form)
     greeter = agent.get(f"{console['url']}/conversations/review-greeter").text
     assert re.search(r'<a [^>]*href="/conversations/review-form"[^>]*>Volgende niet-nagekeken', greeter)  # wraps
@@ -334,8 +424,14 @@ def _log_in(page, base: str, username: str = "agent1") -> None:
 
 def _policy_violations(page) -> List[str]:
     found: List[str] = []
-    page.on("console", lambda message: found.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     return found
 
 
@@ -360,7 +456,7 @@ def test_reviewed_checkbox_is_centred_beside_its_label(console):
         }""")
         browser.close()
     check_middle, text_middle = check["y"] + check["height"] / 2, text["y"] + text["height"] / 2
-    assert abs(check_middle - text_middle) <= 2, (check, text)   # on the label's line, centred
+    assert abs(check_middle - text_middle) <= 2, (check, text)  # on the label's line, centred
     assert check["x"] + check["width"] <= text["x"] <= check["x"] + check["width"] + 16  # just left of it
 
 
@@ -440,7 +536,11 @@ def test_technical_lines_switch_is_remembered_and_works_without_script(console):
         slots = page.locator("li.slot")
         assert slots.first.is_visible()
         page.get_by_role("link", name="Technische regels verbergen").click()
-        assert not slots.first.is_visible() and page.locator("li.action").count() and not page.locator("li.action").first.is_visible()
+        assert (
+            not slots.first.is_visible()
+            and page.locator("li.action").count()
+            and not page.locator("li.action").first.is_visible()
+        )
         assert page.locator("li.user").first.is_visible()
         page.goto(f"{console['url']}/conversations/review-unsure")  # another transcript, no flag in the URL
         assert not page.locator("li.action").first.is_visible()

@@ -1,13 +1,15 @@
 """An off-topic question (premiums, claims, the weather) gets the broker's real contact route:
 the e-mail address and postal address the privacy statement gives, and a link to the site's
 contact section, which holds those same details (issue 16). Nothing vaguer like "via de website"."""
+
 from __future__ import annotations
 
 import re
 
 import yaml
 
-from bot import fallback, paths, settings
+from bot.core import paths, settings
+from bot.dialogue import fallback
 from bot.web import site
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))

@@ -2,6 +2,7 @@
 
 All scenario conversations run in one batch (one model load) and each test reads its own.
 """
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from bot import paths
+from bot.core import paths
 from tests.conftest import converse
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
@@ -41,15 +42,20 @@ SCENARIOS = {
     "buttons": [button["payload"] for button in TOPIC_BUTTONS],
 }
 
-MALFORMED = ["{dit is geen json", json.dumps({"id": "zonder-berichten"}),
-             json.dumps({"id": "cijfers", "messages": [1, 2]}), json.dumps(["lijst"])]
+MALFORMED = [
+    "{dit is geen json",
+    json.dumps({"id": "zonder-berichten"}),
+    json.dumps({"id": "cijfers", "messages": [1, 2]}),
+    json.dumps(["lijst"]),
+]
 
 
 @pytest.fixture(scope="module")
 def batch(trained_model, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("converse")
-    conversations = [json.dumps({"id": key, "messages": messages}, ensure_ascii=False)
-                     for key, messages in SCENARIOS.items()]
+    conversations = [
+        json.dumps({"id": key, "messages": messages}, ensure_ascii=False) for key, messages in SCENARIOS.items()
+    ]
     # malformed lines sit between valid ones: everything after them must still be processed
     lines = conversations[:3] + MALFORMED + conversations[3:]
     results, proc = converse([], tmp, extra_lines=lines)
@@ -70,12 +76,23 @@ def test_every_conversation_is_answered_in_the_output_format(batch):
     for key, record in results.items():
         assert len(record["turns"]) == len(SCENARIOS[key])
         for turn in record["turns"]:
-            assert set(turn) == {"user", "intent", "confidence", "response_key", "bot", "buttons",
-                                 "slots", "active_loop", "outcome", "ranking"}
+            assert set(turn) == {
+                "user",
+                "intent",
+                "confidence",
+                "response_key",
+                "bot",
+                "buttons",
+                "slots",
+                "active_loop",
+                "outcome",
+                "ranking",
+            }
             assert turn["bot"], f"{key}: no reply to {turn['user']!r}"
             # Only a request or unsubscribe opens a form (tests/test_forms.py follows those).
-            assert turn["active_loop"] in ({None} if key not in OPENS_A_FORM else
-                                           {None, "rights_request_form", "unsubscribe_form"})
+            assert turn["active_loop"] in (
+                {None} if key not in OPENS_A_FORM else {None, "rights_request_form", "unsubscribe_form"}
+            )
 
 
 def test_malformed_lines_are_reported_by_line_number_and_skipped(batch):
@@ -146,16 +163,19 @@ def test_a_question_after_a_miss_is_answered(batch):
     assert second["bot"][0].startswith("Nee")
 
 
-@pytest.mark.parametrize("key, intent, phrase", [
-    ("robot", "bot_challenge", "automatische assistent"),
-    ("human", "human_handoff", "privacy@kmo-verzekeringen.be"),
-    ("help", "help", "Kies een onderwerp"),
-    ("erasure-request", "request_erasure", "voor- en achternaam"),
-    ("unsubscribe", "unsubscribe", "Op welk e-mailadres"),
-    ("insurance", "insurance_question", "alleen vragen over privacy"),
-    ("english", "other_language", "Nederlands"),
-    ("french", "other_language", "Nederlands"),
-])
+@pytest.mark.parametrize(
+    "key, intent, phrase",
+    [
+        ("robot", "bot_challenge", "automatische assistent"),
+        ("human", "human_handoff", "privacy@kmo-verzekeringen.be"),
+        ("help", "help", "Kies een onderwerp"),
+        ("erasure-request", "request_erasure", "voor- en achternaam"),
+        ("unsubscribe", "unsubscribe", "Op welk e-mailadres"),
+        ("insurance", "insurance_question", "alleen vragen over privacy"),
+        ("english", "other_language", "Nederlands"),
+        ("french", "other_language", "Nederlands"),
+    ],
+)
 def test_single_turn_intents(batch, key, intent, phrase):
     [turn] = turns(batch, key)
     assert turn["intent"] == intent
@@ -167,9 +187,15 @@ def test_thanks_and_goodbye(batch):
     assert thanks["intent"] == "thank" and bye["intent"] == "goodbye"
 
 
-@pytest.mark.parametrize("key, phrase", [
-    ("empty", "leeg"), ("whitespace", "leeg"), ("emoji", "geen woorden"), ("very-long", "1000 tekens"),
-])
+@pytest.mark.parametrize(
+    "key, phrase",
+    [
+        ("empty", "leeg"),
+        ("whitespace", "leeg"),
+        ("emoji", "geen woorden"),
+        ("very-long", "1000 tekens"),
+    ],
+)
 def test_bad_input_gets_a_polite_dutch_reply(batch, key, phrase):
     [turn] = turns(batch, key)
     assert turn["intent"] == "nlu_fallback"

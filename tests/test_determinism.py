@@ -3,17 +3,17 @@
 Trains a small NLU model (the project's pipeline, few epochs, four intents) twice from
 scratch and compares every prediction on held-out messages.
 """
+
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import yaml
 
-from bot import paths
-from bot.processes import quiet_env
+from bot.core import paths
+from bot.core.quiet import quiet_env
 
 INTENTS = ["greet", "thank", "bot_challenge", "insurance_question"]
 
@@ -43,19 +43,54 @@ def subset(folder, tmp_path, name):
 def train_and_predict(config, data, test, out):
     env = dict(quiet_env(), RASA_CACHE_DIRECTORY=str(out / "cache"))
     rasa = [sys.executable, "-m", "rasa"]
-    subprocess.run([*rasa, "train", "nlu", "--config", str(config), "--nlu", str(data), "--out", str(out),
-                    "--fixed-model-name", "m"], cwd=paths.ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([*rasa, "test", "nlu", "--model", str(out / "m.tar.gz"), "--nlu", str(test),
-                    "--out", str(out / "report"), "--successes", "--no-plot"], cwd=paths.ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            *rasa,
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(data),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "m",
+        ],
+        cwd=paths.ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [
+            *rasa,
+            "test",
+            "nlu",
+            "--model",
+            str(out / "m.tar.gz"),
+            "--nlu",
+            str(test),
+            "--out",
+            str(out / "report"),
+            "--successes",
+            "--no-plot",
+        ],
+        cwd=paths.ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     predictions = []
     for name in ("intent_successes.json", "intent_errors.json"):
         path = out / "report" / name
         if path.exists():
             for item in json.loads(path.read_text(encoding="utf-8")):
-                predictions.append((item["text"], item["intent_prediction"]["name"],
-                                    round(item["intent_prediction"]["confidence"], 3)))
+                predictions.append(
+                    (item["text"], item["intent_prediction"]["name"], round(item["intent_prediction"]["confidence"], 3))
+                )
     return sorted(predictions)
 
 

@@ -1,6 +1,7 @@
 """👍/👎 on answers (issue 16): the domain module on SQLite and PostgreSQL, what retention, erasure
 and the retraining inbox do with it, and the chat channel's marker and feedback route on a
 running assistant."""
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,15 @@ import pytest
 import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, UserUttered
 
-from bot import chat_channel, chat_guard, feedback, inbox, masking, retention, subjects, tracker_events
-from bot.deployment import Deployment
-from bot.stack import Stack
+from bot.nlu import inbox
+from bot.ops.deployment import Deployment
+from bot.ops.stack import Stack
+from bot.plugins import chat_channel, chat_guard
+from bot.privacy import masking, retention
+from bot.staff import feedback, subjects
+from bot.store import events as tracker_events
 from bot.store.db import Store, migrate
 from bot.store.models import Annotation, AnswerFeedback
-
 from tests.test_retention import rasa_store, save
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -29,19 +33,33 @@ def mid() -> str:
     return uuid.uuid4().hex
 
 
-def exchange(start: datetime, text: str, message_id: str, intent: str = "faq", confidence: float = 0.99,
-             topic: Optional[str] = None, reply: str = "Zo zit het.") -> List:
+def exchange(
+    start: datetime,
+    text: str,
+    message_id: str,
+    intent: str = "faq",
+    confidence: float = 0.99,
+    topic: Optional[str] = None,
+    reply: str = "Zo zit het.",
+) -> List:
     """One turn as Rasa records it, the visitor's message with its message_id. For a privacy
     question the doubt is in the topic (``confidence``); the intent faq itself is sure."""
     t = start.timestamp()
     parse = {"intent": {"name": intent, "confidence": 1.0 if topic else confidence}, "text": text}
     if topic:
         key = f"faq/{topic}"
-        parse["response_selector"] = {"faq": {"response": {"intent_response_key": key, "confidence": confidence},
-                                              "ranking": [{"intent_response_key": key, "confidence": confidence}]}}
-    return [ActionExecuted("action_listen", timestamp=t),
-            UserUttered(text, intent=parse["intent"], parse_data=parse, message_id=message_id, timestamp=t + 1),
-            ActionExecuted("utter_reply", timestamp=t + 2), BotUttered(reply, timestamp=t + 3)]
+        parse["response_selector"] = {
+            "faq": {
+                "response": {"intent_response_key": key, "confidence": confidence},
+                "ranking": [{"intent_response_key": key, "confidence": confidence}],
+            }
+        }
+    return [
+        ActionExecuted("action_listen", timestamp=t),
+        UserUttered(text, intent=parse["intent"], parse_data=parse, message_id=message_id, timestamp=t + 1),
+        ActionExecuted("utter_reply", timestamp=t + 2),
+        BotUttered(reply, timestamp=t + 3),
+    ]
 
 
 def start(moment: datetime) -> List:
@@ -51,18 +69,29 @@ def start(moment: datetime) -> List:
 
 IDS = {name: mid() for name in ("retention", "sharing", "old", "other", "mail")}
 CONVERSATIONS = {
-    "fb-een": start(NOW) + exchange(NOW, "Hoe lang bewaren jullie mijn gegevens?", IDS["retention"], topic="retention")
+    "fb-een": start(NOW)
+    + exchange(NOW, "Hoe lang bewaren jullie mijn gegevens?", IDS["retention"], topic="retention")
     + exchange(NOW + timedelta(seconds=10), "Met wie delen jullie dat?", IDS["sharing"], topic="sharing"),
     "fb-oud": start(OLD) + exchange(OLD, "Waarvoor gebruiken jullie mijn gegevens?", IDS["old"], topic="purposes"),
     "fb-ander": start(NOW) + exchange(NOW, "Welke rechten heb ik?", IDS["other"], topic="rights"),
-    "fb-mail": start(NOW) + exchange(NOW, "Mijn adres jan.peeters@example.be: mag ik bezwaar maken tegen reclame?",
-                                     IDS["mail"], topic="marketing", confidence=0.98),
+    "fb-mail": start(NOW)
+    + exchange(
+        NOW,
+        "Mijn adres jan.peeters@example.be: mag ik bezwaar maken tegen reclame?",
+        IDS["mail"],
+        topic="marketing",
+        confidence=0.98,
+    ),
 }
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'feedback.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'feedback.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     tracker_store = rasa_store(url)
     try:
         save(tracker_store, CONVERSATIONS)
@@ -76,8 +105,10 @@ def store(request, tmp_path):
 
 def rows(store: Store) -> List[Tuple]:
     with store.session() as session:
-        return [(r.sender_id, r.message_id, r.rating, r.reason) for r in
-                session.execute(sa.select(AnswerFeedback).order_by(AnswerFeedback.id)).scalars()]
+        return [
+            (r.sender_id, r.message_id, r.rating, r.reason)
+            for r in session.execute(sa.select(AnswerFeedback).order_by(AnswerFeedback.id)).scalars()
+        ]
 
 
 # ---------------------------------------------------------------------------- the domain
@@ -114,25 +145,31 @@ def test_an_empty_store_counts_zero(store):
     assert feedback.counts(store) == {"up": 0, "down": 0} and feedback.senders_with(store) == set()
 
 
-@pytest.mark.parametrize("sender, message_id", [
-    ("fb-ander", IDS["retention"]),   # a message of another conversation
-    ("fb-een", "0" * 32),             # well-formed, but no such message
-    ("fb-niemand", IDS["retention"]),  # no such conversation
-])
+@pytest.mark.parametrize(
+    "sender, message_id",
+    [
+        ("fb-ander", IDS["retention"]),  # a message of another conversation
+        ("fb-een", "0" * 32),  # well-formed, but no such message
+        ("fb-niemand", IDS["retention"]),  # no such conversation
+    ],
+)
 def test_a_foreign_or_unknown_message_is_refused_in_dutch(store, sender, message_id):
     with pytest.raises(feedback.UnknownMessageError, match="vind ik niet terug in je gesprek"):
         feedback.record(store, sender, message_id, "down")
     assert rows(store) == []
 
 
-@pytest.mark.parametrize("message_id, rating, reason, message", [
-    ("not-an-id", "up", None, "kon ik niet lezen"),
-    (IDS["retention"].upper(), "up", None, "kon ik niet lezen"),
-    (IDS["retention"], "meh", None, "duimpje omhoog of omlaag"),
-    (IDS["retention"], "down", "too_long", "voorgestelde redenen"),
-    (IDS["retention"], "down", "Klopt niet", "voorgestelde redenen"),  # the label is not a code
-    (IDS["retention"], "up", "wrong", "alleen bij een duimpje omlaag"),
-])
+@pytest.mark.parametrize(
+    "message_id, rating, reason, message",
+    [
+        ("not-an-id", "up", None, "kon ik niet lezen"),
+        (IDS["retention"].upper(), "up", None, "kon ik niet lezen"),
+        (IDS["retention"], "meh", None, "duimpje omhoog of omlaag"),
+        (IDS["retention"], "down", "too_long", "voorgestelde redenen"),
+        (IDS["retention"], "down", "Klopt niet", "voorgestelde redenen"),  # the label is not a code
+        (IDS["retention"], "up", "wrong", "alleen bij een duimpje omlaag"),
+    ],
+)
 def test_bad_values_are_refused_in_dutch(store, message_id, rating, reason, message):
     with pytest.raises(feedback.FeedbackError, match=message):
         feedback.record(store, "fb-een", message_id, rating, reason)
@@ -143,8 +180,10 @@ def test_a_bot_message_cannot_be_rated_as_if_it_were_the_visitors(store):
     """The id must be on a user event: other events' data cannot be used to smuggle one in."""
     bot_id = mid()
     tracker_store = rasa_store(store.url)
-    save(tracker_store, {"fb-bot": start(NOW) + [BotUttered(f"id {bot_id}", data={"message_id": bot_id},
-                                                            timestamp=NOW.timestamp())]})
+    save(
+        tracker_store,
+        {"fb-bot": start(NOW) + [BotUttered(f"id {bot_id}", data={"message_id": bot_id}, timestamp=NOW.timestamp())]},
+    )
     tracker_store.engine.dispose()
     with pytest.raises(feedback.UnknownMessageError):
         feedback.record(store, "fb-bot", bot_id, "up")
@@ -177,8 +216,8 @@ def test_the_purge_keeps_the_feedback_of_a_visitor_who_came_back(store):
 
 def test_the_inbox_shows_thumbs_down_messages_even_when_the_model_was_sure(store):
     feedback.record(store, "fb-mail", IDS["mail"], "down", "wrong")  # 0.98 sure, an address in it
-    feedback.record(store, "fb-een", IDS["sharing"], "down")          # 0.99 sure, no reason
-    feedback.record(store, "fb-ander", IDS["other"], "up")            # a 👍 is no candidate
+    feedback.record(store, "fb-een", IDS["sharing"], "down")  # 0.99 sure, no reason
+    feedback.record(store, "fb-ander", IDS["other"], "up")  # a 👍 is no candidate
     candidates = inbox.collect(store, known=set())
     by_text = {c.text: c for c in candidates}
     masked = masking.mask_text(CONVERSATIONS["fb-mail"][3].text, {})
@@ -192,6 +231,7 @@ def test_the_inbox_shows_thumbs_down_messages_even_when_the_model_was_sure(store
     assert "# 👎 door de bezoeker afgekeurd (0.99): Met wie delen jullie dat?" in exported
     assert "Welke rechten heb ik?" not in exported
     import yaml
+
     blocks = {b["intent"]: b["examples"] for b in yaml.safe_load(exported)["nlu"]}
     assert blocks["faq/sharing"] == "- Met wie delen jullie dat?\n"  # the comment is not an example
 
@@ -199,17 +239,31 @@ def test_the_inbox_shows_thumbs_down_messages_even_when_the_model_was_sure(store
 def test_a_correction_wins_over_a_thumbs_down_and_a_thumbs_down_over_doubt(store):
     unsure_id = mid()
     tracker_store = rasa_store(store.url)
-    save(tracker_store, {"fb-twijfel": start(NOW) + exchange(NOW, "Wat doen jullie met mijn info?", unsure_id,
-                                                            confidence=0.3, topic="purposes")})
+    save(
+        tracker_store,
+        {
+            "fb-twijfel": start(NOW)
+            + exchange(NOW, "Wat doen jullie met mijn info?", unsure_id, confidence=0.3, topic="purposes")
+        },
+    )
     tracker_store.engine.dispose()
     assert [c.source for c in inbox.collect(store, known=set())] == ["onzeker 0.30"]
     feedback.record(store, "fb-twijfel", unsure_id, "down", "unclear")
     assert [(c.intent, c.source) for c in inbox.collect(store, known=set())] == [
-        ("faq/purposes", "afgekeurd 0.30, Onduidelijk")]
+        ("faq/purposes", "afgekeurd 0.30, Onduidelijk")
+    ]
     with store.session() as session:
-        session.add(Annotation(sender_id="fb-twijfel", event_id=1, text="Wat doen jullie met mijn info?",
-                               predicted_intent="faq/purposes", correct_intent="faq/sharing", created_by="an",
-                               created_at=NOW))
+        session.add(
+            Annotation(
+                sender_id="fb-twijfel",
+                event_id=1,
+                text="Wat doen jullie met mijn info?",
+                predicted_intent="faq/purposes",
+                correct_intent="faq/sharing",
+                created_by="an",
+                created_at=NOW,
+            )
+        )
     assert [(c.intent, c.source) for c in inbox.collect(store, known=set())] == [("faq/sharing", "annotatie")]
 
 
@@ -248,8 +302,14 @@ def test_the_rateable_rule():
 def stack(trained_model, tmp_path_factory):
     var = tmp_path_factory.mktemp("feedback")
     database = f"sqlite:///{var / 'chat.db'}"
-    running = Stack(Deployment(database, None), trained_model, var=var, model_server=False, cors=[SITE],
-                    env={"PRIVACYBOT_FEEDBACK_LIMIT_PER_IP": "6"})
+    running = Stack(
+        Deployment(database, None),
+        trained_model,
+        var=var,
+        model_server=False,
+        cors=[SITE],
+        env={"PRIVACYBOT_FEEDBACK_LIMIT_PER_IP": "6"},
+    )
     try:
         running.start()
         running.database = database
@@ -274,8 +334,11 @@ def client() -> str:
 
 
 def say(stack, sender: str, text: str) -> List[dict]:
-    status, _, raw = http(stack.url + "/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(),
-                          {"Content-Type": "application/json"})
+    status, _, raw = http(
+        stack.url + "/webhooks/rest/webhook",
+        json.dumps({"sender": sender, "message": text}).encode(),
+        {"Content-Type": "application/json"},
+    )
     assert status == 200
     return json.loads(raw)
 
@@ -297,8 +360,12 @@ def marker(replies: List[dict]) -> Optional[str]:
 def stored_feedback(stack) -> List[Tuple]:
     engine = sa.create_engine(stack.database, future=True)
     with engine.connect() as conn:
-        found = [tuple(r) for r in conn.execute(sa.text(
-            "select sender_id, message_id, rating, reason from answer_feedback order by id"))]
+        found = [
+            tuple(r)
+            for r in conn.execute(
+                sa.text("select sender_id, message_id, rating, reason from answer_feedback order by id")
+            )
+        ]
     engine.dispose()
     return found
 
@@ -306,8 +373,14 @@ def stored_feedback(stack) -> List[Tuple]:
 def user_message_ids(stack, sender: str) -> List[str]:
     engine = sa.create_engine(stack.database, future=True)
     with engine.connect() as conn:
-        data = conn.execute(sa.text("select data from events where sender_id = :s and type_name = 'user' "
-                                    "order by id"), {"s": sender}).scalars().all()
+        data = (
+            conn.execute(
+                sa.text("select data from events where sender_id = :s and type_name = 'user' order by id"),
+                {"s": sender},
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return [json.loads(d)["message_id"] for d in data]
 
@@ -315,7 +388,10 @@ def user_message_ids(stack, sender: str) -> List[str]:
 def test_an_faq_answer_carries_the_marker_of_the_visitors_message(stack):
     replies = say(stack, "fb-http-faq", "Hoe lang bewaren jullie mijn gegevens?")
     message_id = marker(replies)
-    assert message_id and replies[-1] == {"recipient_id": "fb-http-faq", "custom": {"feedback": {"message_id": message_id}}}
+    assert message_id and replies[-1] == {
+        "recipient_id": "fb-http-faq",
+        "custom": {"feedback": {"message_id": message_id}},
+    }
     assert any(r.get("text") for r in replies[:-1])
     assert user_message_ids(stack, "fb-http-faq") == [message_id]
 
@@ -323,8 +399,14 @@ def test_an_faq_answer_carries_the_marker_of_the_visitors_message(stack):
 def active_loops(stack, sender: str) -> List[Optional[str]]:
     engine = sa.create_engine(stack.database, future=True)
     with engine.connect() as conn:
-        data = conn.execute(sa.text("select data from events where sender_id = :s and type_name = 'active_loop' "
-                                    "order by id"), {"s": sender}).scalars().all()
+        data = (
+            conn.execute(
+                sa.text("select data from events where sender_id = :s and type_name = 'active_loop' order by id"),
+                {"s": sender},
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return [json.loads(d).get("name") for d in data]
 
@@ -340,7 +422,8 @@ def test_the_greeting_and_form_answers_carry_no_marker(stack):
     ids = user_message_ids(stack, "fb-http-form")
     assert len(ids) == 4
     # Posted without the widget, a rating of the typed name or of /greet is refused by the route too.
-    from bot.chat_channel import NOT_RATEABLE
+    from bot.plugins.chat_channel import NOT_RATEABLE
+
     for message_id in (ids[0], ids[3]):
         status, reply = rate(stack, {"sender": "fb-http-form", "message_id": message_id, "rating": "down"})
         assert (status, reply) == (400, {"error": NOT_RATEABLE})
@@ -358,7 +441,8 @@ def test_a_rating_is_stored_and_replaced_by_the_next(stack):
     assert rate(stack, {**body, "rating": "down"}, address=address) == (200, {"ok": True})
     assert rate(stack, {**body, "rating": "down", "reason": "unclear"}, address=address) == (200, {"ok": True})
     assert [r for r in stored_feedback(stack) if r[0] == "fb-http-rate"] == [
-        ("fb-http-rate", message_id, "down", "unclear")]
+        ("fb-http-rate", message_id, "down", "unclear")
+    ]
     logged = "\n".join(p.read_text(errors="replace") for p in (stack.var / "logs").glob("rasa-*.log"))
     assert "chat.feedback.stored: down" in logged and message_id not in logged
 
@@ -366,8 +450,10 @@ def test_a_rating_is_stored_and_replaced_by_the_next(stack):
 def test_a_foreign_or_unknown_message_id_is_refused(stack):
     theirs = marker(say(stack, "fb-http-theirs", "Welke rechten heb ik?"))
     assert theirs
-    for body in ({"sender": "fb-http-mine", "message_id": theirs, "rating": "down"},
-                 {"sender": "fb-http-theirs", "message_id": mid(), "rating": "down"}):
+    for body in (
+        {"sender": "fb-http-mine", "message_id": theirs, "rating": "down"},
+        {"sender": "fb-http-theirs", "message_id": mid(), "rating": "down"},
+    ):
         status, reply = rate(stack, body)
         assert status == 404 and reply == {"error": feedback.UNKNOWN_MESSAGE}
     assert not [r for r in stored_feedback(stack) if r[1] == theirs]
@@ -388,24 +474,30 @@ def test_a_wrong_content_type_or_origin_is_refused(stack):
 
 def test_the_widgets_site_may_post_across_origins(stack):
     """The widget runs on the site and posts to Rasa's port: the CORS preflight must allow it."""
-    status, headers, _ = http(stack.url + "/webhooks/rest/feedback", None, {
-        "Origin": SITE, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"}, method="OPTIONS")
+    status, headers, _ = http(
+        stack.url + "/webhooks/rest/feedback",
+        None,
+        {"Origin": SITE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+        method="OPTIONS",
+    )
     assert status in (200, 204) and headers.get("Access-Control-Allow-Origin") == SITE
 
 
-@pytest.mark.parametrize("body, status, error", [
-    ({"rating": "down", "reason": "too_slow"}, 400, feedback.UNKNOWN_REASON),
-    ({"rating": "up", "reason": "wrong"}, 400, feedback.REASON_ONLY_DOWN),
-    ({"rating": "meh"}, 400, feedback.UNKNOWN_RATING),
-    ({"rating": "down", "reason": "wrong", "text": "het antwoord was fout"}, 400, chat_guard.BAD_REQUEST.text),
-    ({"rating": "down", "reason": ["wrong"]}, 400, chat_guard.BAD_REQUEST.text),
-    ({"rating": "down", "message_id": "../../etc"}, 400, feedback.UNREADABLE),
-    ({"rating": "down", "sender": "fb http"}, 400, chat_guard.BAD_REQUEST.text),
-    (b"{not json", 400, chat_guard.BAD_REQUEST.text),
-    (b"[]", 400, chat_guard.BAD_REQUEST.text),
-    (json.dumps({"rating": "down", "reason": "x" * 2000}).encode(), 400, chat_guard.BAD_REQUEST.text),
-])
+@pytest.mark.parametrize(
+    "body, status, error",
+    [
+        ({"rating": "down", "reason": "too_slow"}, 400, feedback.UNKNOWN_REASON),
+        ({"rating": "up", "reason": "wrong"}, 400, feedback.REASON_ONLY_DOWN),
+        ({"rating": "meh"}, 400, feedback.UNKNOWN_RATING),
+        ({"rating": "down", "reason": "wrong", "text": "het antwoord was fout"}, 400, chat_guard.BAD_REQUEST.text),
+        ({"rating": "down", "reason": ["wrong"]}, 400, chat_guard.BAD_REQUEST.text),
+        ({"rating": "down", "message_id": "../../etc"}, 400, feedback.UNREADABLE),
+        ({"rating": "down", "sender": "fb http"}, 400, chat_guard.BAD_REQUEST.text),
+        (b"{not json", 400, chat_guard.BAD_REQUEST.text),
+        (b"[]", 400, chat_guard.BAD_REQUEST.text),
+        (json.dumps({"rating": "down", "reason": "x" * 2000}).encode(), 400, chat_guard.BAD_REQUEST.text),
+    ],
+)
 def test_bad_bodies_are_refused_with_a_dutch_error(stack, body, status, error):
     if isinstance(body, dict):
         body = {"sender": "fb-http-bad", "message_id": mid(), **body}
@@ -433,13 +525,21 @@ def test_a_form_answer_is_no_unsure_question_for_the_inbox(store):
 
     name_id, question_id = mid(), mid()
     t = NOW + timedelta(minutes=5)
-    events = (start(t) + [ActiveLoop("rights_request_form", timestamp=t.timestamp()),
-                          SlotSet("requested_slot", "requester_name", timestamp=t.timestamp())]
-              + exchange(t, "Lotte Maes", name_id, intent="inform", confidence=0.4)
-              + [SlotSet("requester_name", "Lotte Maes", timestamp=t.timestamp() + 4),
-                 ActiveLoop(None, timestamp=t.timestamp() + 5)]
-              + exchange(t + timedelta(seconds=10), "En wat doen jullie daar dan mee?", question_id, confidence=0.3,
-                         topic="purposes"))
+    events = (
+        start(t)
+        + [
+            ActiveLoop("rights_request_form", timestamp=t.timestamp()),
+            SlotSet("requested_slot", "requester_name", timestamp=t.timestamp()),
+        ]
+        + exchange(t, "Lotte Maes", name_id, intent="inform", confidence=0.4)
+        + [
+            SlotSet("requester_name", "Lotte Maes", timestamp=t.timestamp() + 4),
+            ActiveLoop(None, timestamp=t.timestamp() + 5),
+        ]
+        + exchange(
+            t + timedelta(seconds=10), "En wat doen jullie daar dan mee?", question_id, confidence=0.3, topic="purposes"
+        )
+    )
     tracker_store = rasa_store(store.url)
     save(tracker_store, {"fb-formulier": events})
     tracker_store.engine.dispose()

@@ -6,16 +6,19 @@ The same batch (one assistant start) also covers how answers lead to the forms: 
 buttons under an answer about a right, the "Bedoel je ...?" buttons, the source links, the
 deflection route, and that what the bot says about storing a message is what the events
 table holds."""
-from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy import select
 
-from bot import answers, chat_forms, optouts, request_flow, rights, settings, tracker_events
+from bot.core import settings
+from bot.dialogue import answers, forms
+from bot.privacy import optouts, rights, verification
+from bot.store import events
 from bot.store.db import Store, migrate
 from bot.store.models import OutboxMessage, RightsRequest
 from tests.conftest import converse
@@ -25,14 +28,26 @@ FORM = "rights_request_form"
 # (type, opening message, customer number answer, details answer or None)
 RIGHTS = [
     ("access", "ik wil graag een kopie van alle gegevens die jullie over mij hebben", "klantnummer 884512", None),
-    ("rectification", "jullie hebben mijn adres verkeerd staan, pas dat aan aub", "geen",
-     "mijn straatnaam is Kerkstraat, niet Kerkstaat"),
+    (
+        "rectification",
+        "jullie hebben mijn adres verkeerd staan, pas dat aan aub",
+        "geen",
+        "mijn straatnaam is Kerkstraat, niet Kerkstaat",
+    ),
     ("erasure", "verwijder al mijn persoonsgegevens uit jullie systemen", "geen", None),
-    ("restriction", "ik wil dat jullie de verwerking van mijn gegevens beperken", "POL-2023-00417",
-     "de gegevens over mijn schadegeval, die kloppen niet"),
+    (
+        "restriction",
+        "ik wil dat jullie de verwerking van mijn gegevens beperken",
+        "POL-2023-00417",
+        "de gegevens over mijn schadegeval, die kloppen niet",
+    ),
     ("portability", "ik wil mijn gegevens in een machineleesbaar bestand ontvangen", "geen", None),
-    ("objection", "ik maak bezwaar tegen de verwerking van mijn gegevens op basis van jullie gerechtvaardigd belang",
-     "geen", "de profilering voor reclame, ik wil niet geprofileerd worden"),
+    (
+        "objection",
+        "ik maak bezwaar tegen de verwerking van mijn gegevens op basis van jullie gerechtvaardigd belang",
+        "geen",
+        "de profilering voor reclame, ik wil niet geprofileerd worden",
+    ),
     ("marketing_objection", "ik maak bezwaar tegen direct marketing", "geen", None),
     ("consent_withdrawal", "ik trek mijn toestemming in", "geen", "de nieuwsbrief over acties"),
 ]
@@ -50,36 +65,107 @@ def rights_conversation(request_type, opening, number, details):
 
 CONVERSATIONS = [rights_conversation(*case) for case in RIGHTS] + [
     {"id": "cancel", "messages": ["ik wil inzage in mijn gegevens", "An Janssens", "laat maar"]},
-    {"id": "cancel-at-confirmation", "messages": ["ik maak bezwaar tegen direct marketing", "An Janssens",
-                                                  "an@example.be", "geen", "annuleer"]},
-    {"id": "interruption", "messages": ["verwijder al mijn gegevens aub", "hoe lang bewaren jullie mijn gegevens?",
-                                        "Sofie De Smet", "sofie@example.be", "geen", "ja"]},
-    {"id": "invalid-email", "messages": ["ik wil inzage in mijn gegevens", "Pieter Vermeulen", "pieter.vermeulen@",
-                                         "pieter-at-example.be", "pieter.vermeulen@example.be", "geen", "ja"]},
-    {"id": "change-at-confirmation", "messages": ["ik wil inzage in mijn gegevens", "Lotte Maes", "lote@example.be",
-                                                  "geen", "nee", "E-mailadres aanpassen", "lotte@example.be", "ja"]},
-    {"id": "change-midway", "messages": ["ik wil inzage in mijn gegevens", "Lotte Mas",
-                                         "oeps, ik heb een tikfout gemaakt in mijn naam", "Lotte Maes",
-                                         "lotte.maes@example.be", "geen", "ja"]},
+    {
+        "id": "cancel-at-confirmation",
+        "messages": ["ik maak bezwaar tegen direct marketing", "An Janssens", "an@example.be", "geen", "annuleer"],
+    },
+    {
+        "id": "interruption",
+        "messages": [
+            "verwijder al mijn gegevens aub",
+            "hoe lang bewaren jullie mijn gegevens?",
+            "Sofie De Smet",
+            "sofie@example.be",
+            "geen",
+            "ja",
+        ],
+    },
+    {
+        "id": "invalid-email",
+        "messages": [
+            "ik wil inzage in mijn gegevens",
+            "Pieter Vermeulen",
+            "pieter.vermeulen@",
+            "pieter-at-example.be",
+            "pieter.vermeulen@example.be",
+            "geen",
+            "ja",
+        ],
+    },
+    {
+        "id": "change-at-confirmation",
+        "messages": [
+            "ik wil inzage in mijn gegevens",
+            "Lotte Maes",
+            "lote@example.be",
+            "geen",
+            "nee",
+            "E-mailadres aanpassen",
+            "lotte@example.be",
+            "ja",
+        ],
+    },
+    {
+        "id": "change-midway",
+        "messages": [
+            "ik wil inzage in mijn gegevens",
+            "Lotte Mas",
+            "oeps, ik heb een tikfout gemaakt in mijn naam",
+            "Lotte Maes",
+            "lotte.maes@example.be",
+            "geen",
+            "ja",
+        ],
+    },
     {"id": "which-right", "messages": ["ik wil mijn privacyrechten uitoefenen", "/request_portability", "Tom Claes"]},
     {"id": "not-a-name", "messages": ["ik wil inzage in mijn gegevens", "dank je wel", "Tom Claes"]},
     {"id": "status-found", "messages": ["wat is de status van mijn verzoek?", "{reference}", SEEDED_EMAIL]},
     {"id": "status-in-one-go", "messages": ["hoe ver staat mijn aanvraag {reference}?", SEEDED_EMAIL]},
-    {"id": "status-no-reference", "messages": ["ik wil weten hoe ver mijn privacyverzoek staat",
-                                               "daar heb ik er geen van, ik stuurde mijn vraag per e-mail",
-                                               "wat is de status van mijn verzoek?", "weet ik niet"]},
-    {"id": "status-limit", "messages": [
-        "wat is de status van mijn verzoek?", "{reference}", "iemand.anders@example.be",
-        "ik wil de status van mijn aanvraag weten", "PRV-0000000000", SEEDED_EMAIL,
-        "status van mijn verzoek opvragen", "PRV-ZZZZZZZZZZ", SEEDED_EMAIL,
-        "wat is de status van mijn verzoek?"]},
-    {"id": "unsubscribe-email", "messages": ["stop met die reclamemails", "Mail.Lijst@Example.be",
-                                             "ik wil geen reclame meer ontvangen", "per e-mail",
-                                             "mail.lijst@example.be"]},
+    {
+        "id": "status-no-reference",
+        "messages": [
+            "ik wil weten hoe ver mijn privacyverzoek staat",
+            "daar heb ik er geen van, ik stuurde mijn vraag per e-mail",
+            "wat is de status van mijn verzoek?",
+            "weet ik niet",
+        ],
+    },
+    {
+        "id": "status-limit",
+        "messages": [
+            "wat is de status van mijn verzoek?",
+            "{reference}",
+            "iemand.anders@example.be",
+            "ik wil de status van mijn aanvraag weten",
+            "PRV-0000000000",
+            SEEDED_EMAIL,
+            "status van mijn verzoek opvragen",
+            "PRV-ZZZZZZZZZZ",
+            SEEDED_EMAIL,
+            "wat is de status van mijn verzoek?",
+        ],
+    },
+    {
+        "id": "unsubscribe-email",
+        "messages": [
+            "stop met die reclamemails",
+            "Mail.Lijst@Example.be",
+            "ik wil geen reclame meer ontvangen",
+            "per e-mail",
+            "mail.lijst@example.be",
+        ],
+    },
     {"id": "unsubscribe-phone", "messages": ["jullie mogen mij niet meer bellen voor reclame", "0470 12 34 56"]},
     {"id": "unsubscribe-bad-phone", "messages": ["ik wil geen sms'jes meer", "12", "+32 470 65 43 21"]},
-    {"id": "unsubscribe-all", "messages": ["ik wil uitgeschreven worden voor alle communicatie", "alle@example.be",
-                                           "geen", "Kerkstraat 12, 3300 Tienen"]},
+    {
+        "id": "unsubscribe-all",
+        "messages": [
+            "ik wil uitgeschreven worden voor alle communicatie",
+            "alle@example.be",
+            "geen",
+            "Kerkstraat 12, 3300 Tienen",
+        ],
+    },
     {"id": "unsubscribe-cancel", "messages": ["schrijf mij uit aub", "laat maar"]},
     {"id": "outside-a-form", "messages": ["laat maar", "jan.peeters@example.be"]},
     {"id": "answer-offers", "messages": [answers.topic_payload("right_access"), "/request_access"]},
@@ -110,13 +196,18 @@ def flows(trained_model, tmp_path_factory):
     url = f"sqlite:///{tmp / 'tracker.db'}"
     migrate(url)
     store = Store(url)
-    seeded = request_flow.submit(store, rights.NewRequest("erasure", "Els Wouters", SEEDED_EMAIL))
+    seeded = verification.submit(store, rights.NewRequest("erasure", "Els Wouters", SEEDED_EMAIL))
     rights.change_status(store, seeded.reference, rights.OPEN, "test")
     rights.change_status(store, seeded.reference, rights.IN_PROGRESS, "test")
-    conversations = [{**c, "messages": [m.replace("{reference}", seeded.reference.lower()) for m in c["messages"]]}
-                     for c in CONVERSATIONS]
-    results, proc = converse(conversations, tmp, env={"PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox"),
-                                                      "PRIVACYBOT_CHAT_RETENTION_MONTHS": RETENTION_MONTHS})
+    conversations = [
+        {**c, "messages": [m.replace("{reference}", seeded.reference.lower()) for m in c["messages"]]}
+        for c in CONVERSATIONS
+    ]
+    results, proc = converse(
+        conversations,
+        tmp,
+        env={"PRIVACYBOT_OUTBOX_DIR": str(tmp / "outbox"), "PRIVACYBOT_CHAT_RETENTION_MONTHS": RETENTION_MONTHS},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     yield {"results": results, "store": store, "seeded": seeded}
     store.dispose()
@@ -145,36 +236,39 @@ def test_each_right_is_registered_from_the_chat(flows, request_type, opening, nu
     address = f"jan.{request_type}@example.be"
     assert email["slots"]["requester_email"] == address  # normalised
     if details:
-        assert said(customer) == chat_forms.details_question(request_type)
+        assert said(customer) == forms.details_question(request_type)
         summary_turn = conversation[4]
         assert summary_turn["slots"]["request_details"] == details
     else:
         summary_turn = customer
-        assert "request_details" not in chat_forms.rights_required_slots({"request_type": request_type})
+        assert "request_details" not in forms.rights_required_slots({"request_type": request_type})
     assert said(summary_turn).startswith("Even nakijken") and address in said(summary_turn)
     assert [b["payload"] for b in summary_turn["buttons"]] == ["/affirm", "/change_answer", "/cancel"]
     last = conversation[-1]
     assert last["active_loop"] is None
-    assert all(last["slots"].get(slot) is None for slot in chat_forms.RIGHTS_SLOTS)
+    assert all(last["slots"].get(slot) is None for slot in forms.RIGHTS_SLOTS)
     [request] = stored_requests(flows["store"], address)
     assert request.request_type == request_type and request.status == rights.UNVERIFIED
     assert request.name == "Jan Peeters" and request.details == details
-    assert request.customer_number == ("884512" if number.startswith("klant") else
-                                       "POL-2023-00417" if number.startswith("POL") else None)
+    assert request.customer_number == (
+        "884512" if number.startswith("klant") else "POL-2023-00417" if number.startswith("POL") else None
+    )
     assert f"referentie {request.reference}" in said(last)
     assert request.deadline.strftime("%d/%m/%Y") in said(last)
     with flows["store"].session() as session:
-        mails = sorted(m.kind for m in session.execute(
-            select(OutboxMessage).where(OutboxMessage.request_id == request.id)).scalars())
+        mails = sorted(
+            m.kind
+            for m in session.execute(select(OutboxMessage).where(OutboxMessage.request_id == request.id)).scalars()
+        )
     assert mails == ["confirmation", "notification"]
 
 
 def stored_events_mentioning(store, text):
     """Rasa's stored events (user messages and slot events) whose JSON holds ``text``."""
-    table = tracker_events.events_table(store.engine)
+    table = events.events_table(store.engine)
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(table.c.type_name, table.c.data)).all()
-    return [row.type_name for row in rows if text in json.dumps(tracker_events.parse(row.data), ensure_ascii=False)]
+    return [row.type_name for row in rows if text in json.dumps(events.parse(row.data), ensure_ascii=False)]
 
 
 def test_cancel_stops_the_form_and_registers_nothing(flows):
@@ -249,7 +343,7 @@ def test_small_talk_is_not_taken_for_a_name(flows):
 def test_status_lookup_with_reference_and_email(flows):
     reference = flows["seeded"].reference
     opening, ref, email = turns(flows, "status-found")
-    assert opening["active_loop"] == chat_forms.STATUS_FORM and "PRV-" in said(opening)
+    assert opening["active_loop"] == forms.STATUS_FORM and "PRV-" in said(opening)
     assert ref["slots"]["lookup_reference"] == reference
     assert reference in said(email) and "in behandeling" in said(email)
     opening, email = turns(flows, "status-in-one-go")
@@ -259,27 +353,27 @@ def test_status_lookup_with_reference_and_email(flows):
 
 def test_without_a_reference_the_visitor_is_sent_to_the_mailbox_and_nothing_counts(flows):
     opening, none, again, unknown = turns(flows, "status-no-reference")
-    assert opening["active_loop"] == chat_forms.STATUS_FORM and "zelf mailde" in said(opening)
+    assert opening["active_loop"] == forms.STATUS_FORM and "zelf mailde" in said(opening)
     for answer in (none, unknown):
-        assert said(answer) == chat_forms.NO_REFERENCE_TEXT and answer["active_loop"] is None
+        assert said(answer) == forms.NO_REFERENCE_TEXT and answer["active_loop"] is None
         assert not answer["slots"]["lookup_failures"]  # not a failed lookup: no step towards the limit
         assert answer["slots"]["lookup_reference"] is None
-    assert again["active_loop"] == chat_forms.STATUS_FORM  # the form can be opened again
+    assert again["active_loop"] == forms.STATUS_FORM  # the form can be opened again
 
 
 def test_a_wrong_pair_reveals_nothing_and_attempts_are_limited(flows):
     conversation = turns(flows, "status-limit")
     wrong_email, wrong_reference, third = conversation[2], conversation[5], conversation[8]
-    assert said(wrong_email) == said(wrong_reference) == chat_forms.NOT_FOUND  # same answer for both
+    assert said(wrong_email) == said(wrong_reference) == forms.NOT_FOUND  # same answer for both
     assert flows["seeded"].reference not in said(wrong_email) + said(wrong_reference)
-    assert said(third) == chat_forms.TOO_MANY and third["slots"]["lookup_failures"] == 3
+    assert said(third) == forms.TOO_MANY and third["slots"]["lookup_failures"] == 3
     after = conversation[9]
-    assert said(after) == chat_forms.TOO_MANY and after["active_loop"] is None  # not asked again
+    assert said(after) == forms.TOO_MANY and after["active_loop"] is None  # not asked again
 
 
 def test_unsubscribing_by_email_is_immediate_and_idempotent(flows):
     opening, address, again, channel, same = turns(flows, "unsubscribe-email")
-    assert opening["active_loop"] == chat_forms.UNSUBSCRIBE_FORM and opening["slots"]["unsubscribe_channel"] == "email"
+    assert opening["active_loop"] == forms.UNSUBSCRIBE_FORM and opening["slots"]["unsubscribe_channel"] == "email"
     assert "dit e-mailadres krijgt geen reclame (meer)" in said(address) and address["active_loop"] is None
     assert again["slots"]["unsubscribe_channel"] is None and len(again["buttons"]) == 5
     assert said(same) == said(address)  # the reply does not tell whether the address was on the list
@@ -295,7 +389,7 @@ def test_unsubscribing_by_phone_mentions_the_national_list(flows):
 
 def test_a_bad_phone_number_is_asked_again(flows):
     _, bad, good = turns(flows, "unsubscribe-bad-phone")
-    assert "geen geldig telefoonnummer" in said(bad) and bad["active_loop"] == chat_forms.UNSUBSCRIBE_FORM
+    assert "geen geldig telefoonnummer" in said(bad) and bad["active_loop"] == forms.UNSUBSCRIBE_FORM
     assert "Klaar: dit nummer krijgt geen reclame (meer)" in said(good)
     assert optouts.opted_out_channels(flows["store"], "0470 65 43 21") == ["sms"]
 
@@ -354,7 +448,8 @@ def test_a_silent_topic_says_so_and_links_to_the_nearest_part(flows):
     [answer] = turns(flows, "silent-topic")
     assert "zegt niets over datalekken" in said(answer)
     assert "Wat het privacystatement hierover het dichtst zegt: " + settings.privacy_page_url(
-        "leveranciers-onderaannemers-en-andere-dienstverleners") in said(answer)
+        "leveranciers-onderaannemers-en-andere-dienstverleners"
+    ) in said(answer)
 
 
 @pytest.mark.parametrize("number", range(len(PROBES)), ids=[p[0][:30] for p in PROBES])
@@ -362,8 +457,11 @@ def test_visitors_own_words_get_the_right_reply_or_an_honest_question(flows, num
     text, right, may_ask_about = PROBES[number]
     [turn] = turns(flows, f"probe-{number}")
     offered = {b["payload"] for b in turn["buttons"]}
-    asked_well = (turn["outcome"] == "ask:clarify" and may_ask_about is not None
-                  and answers.topic_payload(may_ask_about) in offered)
+    asked_well = (
+        turn["outcome"] == "ask:clarify"
+        and may_ask_about is not None
+        and answers.topic_payload(may_ask_about) in offered
+    )
     assert turn["outcome"] in right or asked_well, (text, turn["outcome"], turn["ranking"])
 
 

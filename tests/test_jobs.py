@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import time
 
-from bot import jobs
+from bot.ops import jobs
 from bot.store.db import Store
 
 

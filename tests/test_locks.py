@@ -1,5 +1,6 @@
 """The conversation lock store against the real Redis server: why Rasa's RedisLockStore is
 not enough with several servers (RasaHQ/rasa#9213), and that ours serialises."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,7 @@ import redis
 from rasa.core.lock_store import LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.locks import AtomicRedisLockStore
+from bot.plugins.locks import AtomicRedisLockStore
 from tests.conftest import REDIS_URL
 
 
@@ -110,8 +111,14 @@ def test_redis_down_is_a_clear_lock_error_without_the_conversation_id():
 
 def test_built_from_endpoints_yml_settings(redis_client):
     kwargs = redis_client.connection_pool.connection_kwargs
-    config = EndpointConfig(url=kwargs["host"], type="bot.locks.AtomicRedisLockStore",
-                            port=kwargs["port"], db=kwargs["db"], key_prefix="pb", lock_lifetime=7)
+    config = EndpointConfig(
+        url=kwargs["host"],
+        type="bot.plugins.locks.AtomicRedisLockStore",
+        port=kwargs["port"],
+        db=kwargs["db"],
+        key_prefix="pb",
+        lock_lifetime=7,
+    )
     from rasa.core.lock_store import LockStore
 
     store = LockStore.create(config)

@@ -1,7 +1,8 @@
 """The plain-Python rules behind the actions: guard, fallback counting, follow-ups."""
+
 from __future__ import annotations
 
-from bot import fallback, message_guard, topics
+from bot.dialogue import fallback, message_guard, topics
 
 
 def test_guard_recognises_messages_that_are_not_questions():
@@ -50,7 +51,9 @@ def test_followups_depend_on_the_topic():
 
 
 def test_response_key_is_read_from_the_response_selector():
-    parse = {"intent": {"name": "faq"},
-             "response_selector": {"faq": {"response": {"intent_response_key": "faq/retention"}}}}
+    parse = {
+        "intent": {"name": "faq"},
+        "response_selector": {"faq": {"response": {"intent_response_key": "faq/retention"}}},
+    }
     assert topics.response_key(parse) == "faq/retention"
     assert topics.response_key({"intent": {"name": "greet"}}) is None

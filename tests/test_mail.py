@@ -1,4 +1,5 @@
 """The outbox and its sender, against a real local SMTP server (aiosmtpd)."""
+
 from __future__ import annotations
 
 import email
@@ -6,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot import mail
-from bot.rights import now_utc
+from bot.privacy import mail
+from bot.privacy.rights import now_utc
 from bot.store.db import Store, migrate
 from bot.store.models import OutboxMessage
 
@@ -23,8 +24,13 @@ def store(tmp_path):
 
 def queue_one(store, recipient="jan@example.be"):
     with store.session() as session:
-        mail.queue(session, kind="confirmation", recipient=recipient, subject="Je verzoek PRV-TEST",
-                   body="We hebben je verzoek goed ontvangen.")
+        mail.queue(
+            session,
+            kind="confirmation",
+            recipient=recipient,
+            subject="Je verzoek PRV-TEST",
+            body="We hebben je verzoek goed ontvangen.",
+        )
 
 
 def test_mail_is_delivered_by_smtp_and_read_back(store, smtp_server):
@@ -67,19 +73,25 @@ def test_without_smtp_mail_goes_to_eml_files(store, tmp_path):
 def test_smtp_url_is_parsed_without_leaking_it(monkeypatch):
     transport = mail.SmtpTransport.from_url("smtps://bot:geheim%21@mail.example.be:2465")
     assert (transport.host, transport.port, transport.username, transport.password, transport.tls) == (
-        "mail.example.be", 2465, "bot", "geheim!", True)
+        "mail.example.be",
+        2465,
+        "bot",
+        "geheim!",
+        True,
+    )
     with pytest.raises(ValueError):
         mail.SmtpTransport.from_url("http://mail.example.be")
 
 
 def test_the_staff_notification_links_to_the_request_in_the_console(store, monkeypatch):
     """Issue 16: the privacy officer clicks through to the request, not a CLI command to copy."""
-    from bot import request_flow, rights
+    from bot.privacy import rights, verification
 
     monkeypatch.setenv("PRIVACYBOT_SECRET_KEY", "mail-test-key-" + "m" * 40)
     monkeypatch.setenv("PRIVACYBOT_CONSOLE_URL", "https://console.example.be/")
-    request = request_flow.submit(store, rights.NewRequest(request_type="erasure", name="Jan Peeters",
-                                                           email="jan@example.be"))
+    request = verification.submit(
+        store, rights.NewRequest(request_type="erasure", name="Jan Peeters", email="jan@example.be")
+    )
     with store.session() as session:
         [note] = [m for m in session.query(OutboxMessage).all() if m.kind == "notification"]
     assert f"https://console.example.be/requests/{request.reference}\n" in note.body
@@ -88,7 +100,7 @@ def test_the_staff_notification_links_to_the_request_in_the_console(store, monke
 
 
 def test_the_console_url_defaults_to_the_local_console(monkeypatch):
-    from bot import settings
+    from bot.core import settings
 
     monkeypatch.delenv("PRIVACYBOT_CONSOLE_URL", raising=False)
     assert settings.console_url() == "http://127.0.0.1:8001"

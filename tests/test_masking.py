@@ -1,23 +1,37 @@
-"""Masking of personal data for the staff console (bot.masking): plain functions, no model needed."""
+"""Masking of personal data for the staff console (bot.privacy.masking): plain functions, no model needed."""
+
 from __future__ import annotations
 
 import pytest
 
-from bot import masking
-from bot.masking import LABELS, PERSONAL_SLOTS, known_values, mask_text
+from bot.privacy import masking
+from bot.privacy.masking import LABELS, PERSONAL_SLOTS, known_values, mask_text
 
 EMAIL, PHONE, NN, IBAN, NUMBER, NAME, ADDRESS = (
-    LABELS[k] for k in ("email", "phone", "national_number", "iban", "customer_number", "name", "address"))
+    LABELS[k] for k in ("email", "phone", "national_number", "iban", "customer_number", "name", "address")
+)
 
 
 def test_labels_and_slots_are_as_agreed() -> None:
-    assert LABELS == {"email": "[e-mailadres]", "phone": "[telefoonnummer]",
-                      "national_number": "[rijksregisternummer]", "iban": "[IBAN]", "card": "[kaartnummer]",
-                      "customer_number": "[klantnummer]", "name": "[naam]", "address": "[adres]"}
-    assert PERSONAL_SLOTS == {"requester_name": "name", "requester_email": "email",
-                              "customer_number": "customer_number", "unsubscribe_email": "email",
-                              "unsubscribe_phone": "phone", "unsubscribe_postal": "address",
-                              "lookup_email": "email"}
+    assert LABELS == {
+        "email": "[e-mailadres]",
+        "phone": "[telefoonnummer]",
+        "national_number": "[rijksregisternummer]",
+        "iban": "[IBAN]",
+        "card": "[kaartnummer]",
+        "customer_number": "[klantnummer]",
+        "name": "[naam]",
+        "address": "[adres]",
+    }
+    assert PERSONAL_SLOTS == {
+        "requester_name": "name",
+        "requester_email": "email",
+        "customer_number": "customer_number",
+        "unsubscribe_email": "email",
+        "unsubscribe_phone": "phone",
+        "unsubscribe_postal": "address",
+        "lookup_email": "email",
+    }
 
 
 def _national_number(first9: str, *, valid: bool, born_2000s: bool = False) -> str:
@@ -107,9 +121,11 @@ def test_leaves_ordinary_text_alone(text: str) -> None:
     assert mask_text(text) == text
 
 
-TRANSCRIPT = ("Ik ben Jan Peeters, klantnummer 884512. Mail jan.peeters@example.be of bel 0470 12 34 56. "
-              "Rijksregisternummer 85.03.12-123.45, rekening BE68 5390 0754 7034, polis POL-2023-00417. "
-              "Referentie PRV-7K2M9QX4TB, in 2023 betaalde ik 150 euro. Ik woon Kerkstraat 12, 3300 Tienen.")
+TRANSCRIPT = (
+    "Ik ben Jan Peeters, klantnummer 884512. Mail jan.peeters@example.be of bel 0470 12 34 56. "
+    "Rijksregisternummer 85.03.12-123.45, rekening BE68 5390 0754 7034, polis POL-2023-00417. "
+    "Referentie PRV-7K2M9QX4TB, in 2023 betaalde ik 150 euro. Ik woon Kerkstraat 12, 3300 Tienen."
+)
 KNOWN = {"Jan Peeters": "name", "Kerkstraat 12, 3300 Tienen": "address"}
 
 
@@ -117,7 +133,8 @@ def test_mixed_transcript() -> None:
     assert mask_text(TRANSCRIPT, KNOWN) == (
         f"Ik ben {NAME}, klantnummer {NUMBER}. Mail {EMAIL} of bel {PHONE}. "
         f"Rijksregisternummer {NN}, rekening {IBAN}, polis {NUMBER}. "
-        f"Referentie PRV-7K2M9QX4TB, in 2023 betaalde ik 150 euro. Ik woon {ADDRESS}.")
+        f"Referentie PRV-7K2M9QX4TB, in 2023 betaalde ik 150 euro. Ik woon {ADDRESS}."
+    )
 
 
 @pytest.mark.parametrize("text", [t for t, _ in MASKED] + UNMASKED + [TRANSCRIPT])
@@ -127,17 +144,20 @@ def test_idempotent(text: str) -> None:
     assert mask_text(once) == once
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Ik ben Jan Peeters", f"Ik ben {NAME}"),
-    ("JAN PEETERS hier", f"{NAME} hier"),
-    ("Jan belde, en later Peeters nog eens", f"{NAME} belde, en later {NAME} nog eens"),
-    ("groeten, jan", f"groeten, {NAME}"),
-    ("Janssens en Jana en Peetersstraat", "Janssens en Jana en Peetersstraat"),  # whole words only
-    ("Kerkstraat 12, 3300 Tienen", ADDRESS),
-    ("kerkstraat 12,  3300 tienen", ADDRESS),
-    ("Kerkstraat 12 in Tienen", f"{ADDRESS} in Tienen"),  # the street without the municipality
-    ("jan.peeters@example.be", EMAIL),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Ik ben Jan Peeters", f"Ik ben {NAME}"),
+        ("JAN PEETERS hier", f"{NAME} hier"),
+        ("Jan belde, en later Peeters nog eens", f"{NAME} belde, en later {NAME} nog eens"),
+        ("groeten, jan", f"groeten, {NAME}"),
+        ("Janssens en Jana en Peetersstraat", "Janssens en Jana en Peetersstraat"),  # whole words only
+        ("Kerkstraat 12, 3300 Tienen", ADDRESS),
+        ("kerkstraat 12,  3300 tienen", ADDRESS),
+        ("Kerkstraat 12 in Tienen", f"{ADDRESS} in Tienen"),  # the street without the municipality
+        ("jan.peeters@example.be", EMAIL),
+    ],
+)
 def test_known_values(text: str, expected: str) -> None:
     assert mask_text(text, KNOWN) == expected
 
@@ -160,25 +180,44 @@ def test_known_values_of_unknown_kind_are_still_hidden() -> None:
     assert mask_text(hidden, {"ZORRO-7": "secret"}) == hidden
 
 
-@pytest.mark.parametrize("text, expected", [
-    (None, ""), ("", ""), ("   ", "   "), ("😀 0470 12 34 56 🙈", f"😀 {PHONE} 🙈"),
-    ("\ud800 abc", "\ud800 abc"), ("\x00\n\t", "\x00\n\t"), (12345, "12345"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (None, ""),
+        ("", ""),
+        ("   ", "   "),
+        ("😀 0470 12 34 56 🙈", f"😀 {PHONE} 🙈"),
+        ("\ud800 abc", "\ud800 abc"),
+        ("\x00\n\t", "\x00\n\t"),
+        (12345, "12345"),
+    ],
+)
 def test_odd_input(text, expected) -> None:
     assert mask_text(text) == expected
 
 
-@pytest.mark.parametrize("known", [None, {}, {"": "name", "a": "name", "geen": "customer_number"},
-                                   {None: "name"}, {"Jan Peeters": None}, "not a mapping"])
+@pytest.mark.parametrize(
+    "known",
+    [
+        None,
+        {},
+        {"": "name", "a": "name", "geen": "customer_number"},
+        {None: "name"},
+        {"Jan Peeters": None},
+        "not a mapping",
+    ],
+)
 def test_odd_known(known) -> None:
     question = "hoe lang bewaren jullie mijn gegevens?"
     assert mask_text(question, known) == question
     assert mask_text("bel 0470 12 34 56", known) == f"bel {PHONE}"
 
 
-@pytest.mark.parametrize("text", ["1" * 10_000, "0 " * 5_000, "a@" * 5_000, "x" * 10_000, "😀" * 10_000,
-                                  "[" * 10_000, (TRANSCRIPT + "\n") * 40],
-                         ids=["digits", "zeros", "at-signs", "letters", "emoji", "brackets", "transcripts"])
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 10_000, "0 " * 5_000, "a@" * 5_000, "x" * 10_000, "😀" * 10_000, "[" * 10_000, (TRANSCRIPT + "\n") * 40],
+    ids=["digits", "zeros", "at-signs", "letters", "emoji", "brackets", "transcripts"],
+)
 def test_long_input(text: str) -> None:
     masked = mask_text(text, KNOWN)
     assert isinstance(masked, str)
@@ -196,28 +235,47 @@ def test_known_values_from_both_shapes() -> None:
         {"event": "slot", "name": "unsubscribe_phone", "value": None},
         {"name": "unsubscribe_postal", "value": "Kerkstraat 12, 3300 Tienen"},  # SlotSet-like
     ]
-    plain = [{"lookup_email": "an@example.be", "customer_number": "884512",
-              "unsubscribe_phone": "0470 12 34 56", "requester_name": "Al", "unsubscribe_email": "GEEN",
-              "request_type": "erasure"}]
+    plain = [
+        {
+            "lookup_email": "an@example.be",
+            "customer_number": "884512",
+            "unsubscribe_phone": "0470 12 34 56",
+            "requester_name": "Al",
+            "unsubscribe_email": "GEEN",
+            "request_type": "erasure",
+        }
+    ]
     assert known_values(events + plain) == {
-        "Jan Peeters": "name", "jan.peeters@example.be": "email",
-        "Kerkstraat 12, 3300 Tienen": "address", "an@example.be": "email",
-        "884512": "customer_number", "0470 12 34 56": "phone"}
+        "Jan Peeters": "name",
+        "jan.peeters@example.be": "email",
+        "Kerkstraat 12, 3300 Tienen": "address",
+        "an@example.be": "email",
+        "884512": "customer_number",
+        "0470 12 34 56": "phone",
+    }
 
 
 def test_known_values_odd_input() -> None:
     assert known_values([]) == {}
     assert known_values(None) == {}  # type: ignore[arg-type]
-    odd = [{"customer_number": 884512}, "not a mapping", {"requester_name": True},
-           {"requester_name": ["Jan Peeters", None]}]
+    odd = [
+        {"customer_number": 884512},
+        "not a mapping",
+        {"requester_name": True},
+        {"requester_name": ["Jan Peeters", None]},
+    ]
     assert known_values(odd) == {"884512": "customer_number", "Jan Peeters": "name"}  # type: ignore[arg-type]
     # one mapping instead of a list of them
     assert known_values({"requester_name": "Jan Peeters"}) == {"Jan Peeters": "name"}
 
 
 def test_known_values_feed_mask_text() -> None:
-    known = known_values([{"event": "slot", "name": "requester_name", "value": "Jan Peeters"},
-                          {"event": "slot", "name": "customer_number", "value": "884512"}])
+    known = known_values(
+        [
+            {"event": "slot", "name": "requester_name", "value": "Jan Peeters"},
+            {"event": "slot", "name": "customer_number", "value": "884512"},
+        ]
+    )
     assert mask_text("Peeters hier, nummer 884512", known) == f"{NAME} hier, nummer {NUMBER}"
 
 
@@ -241,10 +299,12 @@ def test_a_bug_hides_the_whole_text_rather_than_raise(monkeypatch) -> None:
 
 
 # ---- the company's own public contact details (issue 16) -------------------------------------------
-BOT_ANSWER = ("Verantwoordelijk is Groep LB Republico VOF, Wolvenpad 2, 3300 Tienen (ondernemingsnummer "
-              "0630.925.810, e-mail info@republico.be). Mail privacy@kmo-verzekeringen.be of schrijf naar "
-              "Groep LB Republico (KMO-verzekeringen), t.a.v. de DPO, Wolvenpad 2\n3300 Tienen. "
-              "Meer op http://127.0.0.1:8000/privacy#rechten.")
+BOT_ANSWER = (
+    "Verantwoordelijk is Groep LB Republico VOF, Wolvenpad 2, 3300 Tienen (ondernemingsnummer "
+    "0630.925.810, e-mail info@republico.be). Mail privacy@kmo-verzekeringen.be of schrijf naar "
+    "Groep LB Republico (KMO-verzekeringen), t.a.v. de DPO, Wolvenpad 2\n3300 Tienen. "
+    "Meer op http://127.0.0.1:8000/privacy#rechten."
+)
 
 
 def test_bot_messages_keep_the_companys_public_addresses(monkeypatch) -> None:
@@ -257,17 +317,28 @@ def test_bot_messages_keep_the_companys_public_addresses(monkeypatch) -> None:
     assert "0630.925.810" not in visitor and EMAIL in visitor
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Je gaf jan.peeters@example.be en 0470 12 34 56 op.", f"Je gaf {EMAIL} en {PHONE} op."),
-    ("• E-mail: an@example.be\n• Naam: Jan Peeters", f"• E-mail: {EMAIL}\n• Naam: {NAME}"),
-    ("Zie https://www.kmo-verzekeringen.be/contact?mail=jan@example.be", "Zie https://www.kmo-verzekeringen.be/contact?mail=" + EMAIL),
-    ("Klik https://evil.example.be/privacy@kmo", "Klik https://evil.example.be/privacy@kmo"),
-    # A link to our own site is no hiding place (review of issue 16): query strings, numbers in the
-    # path and the visitor's name in a query are masked like anywhere else.
-    ("Toelichting: zie http://127.0.0.1:8000/?polis=0470123456&naam=Peeters",
-     f"Toelichting: zie http://127.0.0.1:8000/?polis={NUMBER}&naam={NAME}"),
-    ("Toelichting: http://127.0.0.1:8000/dossier/0470123456", f"Toelichting: http://127.0.0.1:8000/dossier/{PHONE}"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Je gaf jan.peeters@example.be en 0470 12 34 56 op.", f"Je gaf {EMAIL} en {PHONE} op."),
+        ("• E-mail: an@example.be\n• Naam: Jan Peeters", f"• E-mail: {EMAIL}\n• Naam: {NAME}"),
+        (
+            "Zie https://www.kmo-verzekeringen.be/contact?mail=jan@example.be",
+            "Zie https://www.kmo-verzekeringen.be/contact?mail=" + EMAIL,
+        ),
+        ("Klik https://evil.example.be/privacy@kmo", "Klik https://evil.example.be/privacy@kmo"),
+        # A link to our own site is no hiding place (review of issue 16): query strings, numbers in the
+        # path and the visitor's name in a query are masked like anywhere else.
+        (
+            "Toelichting: zie http://127.0.0.1:8000/?polis=0470123456&naam=Peeters",
+            f"Toelichting: zie http://127.0.0.1:8000/?polis={NUMBER}&naam={NAME}",
+        ),
+        (
+            "Toelichting: http://127.0.0.1:8000/dossier/0470123456",
+            f"Toelichting: http://127.0.0.1:8000/dossier/{PHONE}",
+        ),
+    ],
+)
 def test_visitors_data_in_bot_messages_stays_masked(text: str, expected: str) -> None:
     """A summary echoes what the visitor typed: that stays hidden, also next to public addresses."""
     assert mask_text(text, KNOWN, keep_public=True) == expected
@@ -283,4 +354,7 @@ def test_public_addresses_come_from_the_statement_and_settings(monkeypatch, tmp_
     assert mask_text(text, keep_public=True) == text
     assert mask_text("Mail info@republico.be", keep_public=True) == f"Mail {EMAIL}"  # not in this statement
     statement.unlink()  # no statement: the mailbox still counts, nothing breaks
-    assert mask_text("Mail privacy@example.org of dpo@example.org", keep_public=True) == f"Mail privacy@example.org of {EMAIL}"
+    assert (
+        mask_text("Mail privacy@example.org of dpo@example.org", keep_public=True)
+        == f"Mail privacy@example.org of {EMAIL}"
+    )

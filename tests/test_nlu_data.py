@@ -1,4 +1,5 @@
 """Training and held-out data: enough varied examples, and a test set that is not a copy."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import paths
+from bot.core import paths
 
 MIN_EXAMPLES = 15
 

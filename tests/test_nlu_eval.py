@@ -1,7 +1,9 @@
 """The held-out NLU test set (tests/nlu/), with floors the suite enforces."""
+
 from __future__ import annotations
 
-from bot import evaluation, paths
+from bot.core import paths
+from bot.nlu import evaluation
 
 
 def test_intent_classification_on_held_out_set(nlu_figures):
@@ -15,13 +17,12 @@ def test_response_selection_on_held_out_set(nlu_figures):
 
 def test_no_intent_collapses(nlu_figures):
     """A good average must not hide an intent the model never gets right."""
-    weak = {k: v for k, v in {**nlu_figures.per_intent_f1, **nlu_figures.per_response_f1}.items()
-            if v < 0.6}
+    weak = {k: v for k, v in {**nlu_figures.per_intent_f1, **nlu_figures.per_response_f1}.items() if v < 0.6}
     assert weak == {}, nlu_figures.summary()
 
 
 def test_evaluate_writes_plots_and_names_confused_pairs(trained_model, capsys):
-    from bot import evaluation
+    from bot.nlu import evaluation
 
     assert evaluation.main(with_stories=False, model=trained_model, folds=0) == 0
     printed = capsys.readouterr().out
@@ -37,7 +38,7 @@ def test_cross_validation_runs_on_a_project_and_reports_every_intent(tmp_path):
 
     import yaml
 
-    from bot import training
+    from bot.nlu import training
     from tests.test_retrain import quick_config
 
     (tmp_path / "data" / "nlu").mkdir(parents=True)
@@ -52,5 +53,6 @@ def test_cross_validation_runs_on_a_project_and_reports_every_intent(tmp_path):
     assert intents <= set(report)  # every example was tested in one of the folds
     assert sum(report[i]["support"] for i in intents) == sum(
         len([l for l in i["examples"].splitlines() if l.strip()])
-        for i in yaml.safe_load((paths.DATA / "nlu" / "smalltalk.yml").read_text())["nlu"])
+        for i in yaml.safe_load((paths.DATA / "nlu" / "smalltalk.yml").read_text())["nlu"]
+    )
     assert 0.5 < figures["accuracy"] <= 1 and 0 < figures["f1"] <= 1

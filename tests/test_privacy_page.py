@@ -3,6 +3,7 @@ answers link to, without the copied page's leftovers, with the site's navigation
 
 The HTTP tests read the page as served by the site's aiohttp app; the browser test opens a link
 the way a visitor does from an answer and checks the part lands in view, in the site's sans font."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,18 +15,32 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot import answers, paths, policy_sections, settings, topic_catalogue
-from bot.processes import free_port, wait_for_http
+from bot.core import paths, settings
+from bot.dialogue import answers, policy_sections, topic_catalogue
+from bot.ops.processes import free_port, wait_for_http
 from bot.web import site
 
 STATEMENT = paths.policy_path().read_text(encoding="utf-8")
 # What the copied web page left in the text file: the day it was copied (top), and the site's
 # own "back to top" link and chat button (bottom). None of it is the statement.
-COPIED_PAGE_LEFTOVERS = ("Thursday May 23, 2024", "Back to Top", "Open chat", "Hulp nodig?", "Hallo 👋",
-                         "Hoe kunnen we je helpen?")
+COPIED_PAGE_LEFTOVERS = (
+    "Thursday May 23, 2024",
+    "Back to Top",
+    "Open chat",
+    "Hulp nodig?",
+    "Hallo 👋",
+    "Hoe kunnen we je helpen?",
+)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def page() -> str:
@@ -81,13 +96,15 @@ def fetch(url: str) -> tuple:
 
 # ---- structure ---------------------------------------------------------------------------------
 
+
 def test_the_served_page_has_title_toc_and_a_heading_and_anchor_per_section(served):
     status, headers, html = fetch(f"{served}/privacy")
     assert status == 200 and "script-src 'self'" in headers["Content-Security-Policy"]
     statement = policy_sections.statement()
     assert len(statement.sections) == 10
-    assert re.search(r'<h1 id="top">Privacystatement</h1>\s*<p class="statement-date">Laatste versie: 04/07/2022</p>',
-                     html)
+    assert re.search(
+        r'<h1 id="top">Privacystatement</h1>\s*<p class="statement-date">Laatste versie: 04/07/2022</p>', html
+    )
     toc = re.search(r'<nav class="toc" aria-labelledby="inhoud-titel">.*?</nav>', html, re.S).group(0)
     assert re.findall(r'href="#([^"]+)"', toc) == [s.anchor for s in statement.sections]
     for section in statement.sections:
@@ -102,8 +119,13 @@ def test_every_anchor_an_answer_links_to_exists_on_the_page():
         reply = answers.answer(key, "antwoord")
         linked |= set(re.findall(r"/privacy#([\w-]+)", reply.text))
     assert len(linked) >= 20
-    sources = [paths.DOMAIN, *Path(paths.ROOT, "bot").rglob("*.py"), *Path(paths.ROOT, "actions").rglob("*.py"),
-               *Path(paths.ROOT, "bot", "web").rglob("*.html"), *Path(paths.ROOT, "bot", "web").rglob("*.js")]
+    sources = [
+        paths.DOMAIN,
+        *Path(paths.ROOT, "bot").rglob("*.py"),
+        *Path(paths.ROOT, "actions").rglob("*.py"),
+        *Path(paths.ROOT, "bot", "web").rglob("*.html"),
+        *Path(paths.ROOT, "bot", "web").rglob("*.js"),
+    ]
     for source in sources:  # and any link written out in full in a response or the code
         linked |= set(re.findall(r"/privacy#([\w-]+)", source.read_text(encoding="utf-8")))
     linked |= {t.anchor for t in topic_catalogue.TOPICS.values()}
@@ -125,7 +147,7 @@ def test_nothing_follows_the_last_section():
     statement = policy_sections.statement()
     html = main_of(page())
     last = html.rindex(f'<section id="{statement.sections[-1].anchor}">')
-    assert html[html.index("</section>", last) + len("</section>"):].strip() == ""
+    assert html[html.index("</section>", last) + len("</section>") :].strip() == ""
     assert html.rstrip().endswith("Deze laatste versie is van 04/07/2022.</p></section>")
 
 
@@ -134,8 +156,10 @@ def test_addresses_are_addresses_and_stay_with_their_part():
     complaint = re.search(r'<li id="recht-om-klacht-in-te-dienen">.*?</li>', html, re.S).group(0)
     assert "<address>Gegevensbeschermingsautoriteit<br>Drukpersstraat 35<br>1000 Brussel</address>" in complaint
     assert "website van de Gegevensbeschermingsautoriteit" in complaint
-    assert ("<address>Groep LB Republico (KMO-verzekeringen)<br>T.a.v. de Data protectie officer (DPO)<br>"
-            "Wolvenpad 2<br>3300 Tienen</address>") in html
+    assert (
+        "<address>Groep LB Republico (KMO-verzekeringen)<br>T.a.v. de Data protectie officer (DPO)<br>"
+        "Wolvenpad 2<br>3300 Tienen</address>"
+    ) in html
     # no stray one-line paragraphs of an address, and the phone list note stays in its list item
     assert not re.search(r"<p>(Wolvenpad 2|3300 Tienen|1000 Brussel|Drukpersstraat 35)</p>", html)
     marketing = re.search(r'<li id="recht-van-bezwaar-tegen-direct-marketing">.*?</li>', html, re.S).group(0)
@@ -172,6 +196,7 @@ def test_the_version_is_the_statements_own():
 
 # ---- in a real browser ---------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def browser_page():
     if CHROMIUM is None:
@@ -188,8 +213,12 @@ def browser_page():
 
 def in_view(page, selector: str) -> bool:
     """Whether the element's top comes to rest near the top of the window (scrolling may be smooth)."""
-    page.wait_for_function("""s => { const r = document.querySelector(s).getBoundingClientRect();
-                                     return r.top >= 0 && r.top < 120; }""", arg=selector, timeout=5000)
+    page.wait_for_function(
+        """s => { const r = document.querySelector(s).getBoundingClientRect();
+                                     return r.top >= 0 && r.top < 120; }""",
+        arg=selector,
+        timeout=5000,
+    )
     return True
 
 

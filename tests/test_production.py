@@ -4,6 +4,7 @@ on PostgreSQL, the conversation locks in Redis, and what happens when parts fail
 PostgreSQL and Redis are reached through TCP proxies (tests/tcp_proxy.py) so that a test can
 take them "down" for the stack without stopping the servers the rest of the suite uses.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,14 +21,16 @@ from typing import Dict, List, Tuple
 import pytest
 import sqlalchemy as sa
 
-from bot.chat_channel import NO_REPLY, UNAVAILABLE
-from bot.deployment import Deployment
-from bot.processes import nginx_binary
-from bot.stack import Stack
+from bot.ops.deployment import Deployment
+from bot.ops.processes import nginx_binary
+from bot.ops.stack import Stack
+from bot.plugins.chat_channel import NO_REPLY, UNAVAILABLE
 from tests.conftest import REDIS_URL, fresh_postgres_database
 from tests.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.skipif(nginx_binary() is None, reason="nginx ontbreekt (Debian-pakket nginx-light; ./test installeert het als root)")
+pytestmark = pytest.mark.skipif(
+    nginx_binary() is None, reason="nginx ontbreekt (Debian-pakket nginx-light; ./test installeert het als root)"
+)
 
 
 def post(url: str, sender: str, text: str, timeout: float = 60) -> Tuple[int, List[dict]]:
@@ -61,18 +64,32 @@ def production(trained_model, tmp_path_factory):
     lock_db.flushdb()
     with fresh_postgres_database("privacybot_prod") as direct_url:
         url = sa.engine.make_url(direct_url)
-        pg, red = TcpProxy(url.port or 5432).start(), TcpProxy(lock_db.connection_pool.connection_kwargs["port"]).start()
+        pg, red = (
+            TcpProxy(url.port or 5432).start(),
+            TcpProxy(lock_db.connection_pool.connection_kwargs["port"]).start(),
+        )
         redis_db = lock_db.connection_pool.connection_kwargs["db"]
-        deployment = Deployment(database_url=url.set(port=pg.port).render_as_string(hide_password=False),
-                                redis_url=f"redis://127.0.0.1:{red.port}/{redis_db}", instances=2,
-                                lock_lifetime=10)
+        deployment = Deployment(
+            database_url=url.set(port=pg.port).render_as_string(hide_password=False),
+            redis_url=f"redis://127.0.0.1:{red.port}/{redis_db}",
+            instances=2,
+            lock_lifetime=10,
+        )
         # The load test's visitors talk faster than the per-conversation limit allows (it is
         # tested in tests/security/); every client here is 127.0.0.1, so the per-address
         # limits are off too, whatever an earlier fixture left in the environment.
-        limits_off = {name: "0" for name in ("PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", "PRIVACYBOT_CHAT_LIMIT_PER_IP",
-                                             "PRIVACYBOT_REQUEST_LIMIT_PER_IP", "PRIVACYBOT_LOOKUP_LIMIT_PER_IP")}
-        stack = Stack(deployment, trained_model, var=tmp_path_factory.mktemp("production"), model_server=False,
-                      env=limits_off)
+        limits_off = {
+            name: "0"
+            for name in (
+                "PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION",
+                "PRIVACYBOT_CHAT_LIMIT_PER_IP",
+                "PRIVACYBOT_REQUEST_LIMIT_PER_IP",
+                "PRIVACYBOT_LOOKUP_LIMIT_PER_IP",
+            )
+        }
+        stack = Stack(
+            deployment, trained_model, var=tmp_path_factory.mktemp("production"), model_server=False, env=limits_off
+        )
         engine = sa.create_engine(direct_url, future=True)
         try:
             stack.start()
@@ -87,8 +104,9 @@ def production(trained_model, tmp_path_factory):
 
 def events(engine, sender: str) -> List[Tuple[str, dict]]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("select type_name, data from events where sender_id = :s order by id"),
-                            {"s": sender}).all()
+        rows = conn.execute(
+            sa.text("select type_name, data from events where sender_id = :s order by id"), {"s": sender}
+        ).all()
     return [(r.type_name, json.loads(r.data)) for r in rows]
 
 
@@ -123,16 +141,17 @@ def turns(engine, sender: str) -> List[Tuple[str, List[str]]]:
 
 def requests_for(engine, email: str) -> List[str]:
     with engine.connect() as conn:
-        return [r.reference for r in conn.execute(
-            sa.text("select reference from rights_requests where email = :e"), {"e": email}).all()]
+        return [
+            r.reference
+            for r in conn.execute(sa.text("select reference from rights_requests where email = :e"), {"e": email}).all()
+        ]
 
 
 def test_a_request_form_continues_across_instances(production):
     """Each message of one conversation lands on the other instance, mid-form."""
     stack, engine = production["stack"], production["engine"]
     first, second = (server.url for server in stack.rasa)
-    messages = ["ik wil dat jullie al mijn gegevens wissen", "Jan Peeters", "jan.across@example.be",
-                "geen", "ja"]
+    messages = ["ik wil dat jullie al mijn gegevens wissen", "Jan Peeters", "jan.across@example.be", "geen", "ja"]
     replies = [post(first if i % 2 == 0 else second, "visitor-across", text) for i, text in enumerate(messages)]
     assert all(status == 200 for status, _ in replies)
     confirmation = text_of(replies[-1][1])
@@ -244,8 +263,14 @@ def test_an_instance_killed_under_load_loses_no_conversation(production):
     message is answered, and every conversation's stored turns are whole. Runs last: it
     leaves one instance."""
     stack, engine = production["stack"], production["engine"]
-    script = ["hallo", "hoe lang bewaren jullie mijn gegevens?", "met wie delen jullie mijn gegevens?",
-              "mag ik mijn gegevens laten verwijderen?", "welke rechten heb ik?", "bedankt"]
+    script = [
+        "hallo",
+        "hoe lang bewaren jullie mijn gegevens?",
+        "met wie delen jullie mijn gegevens?",
+        "mag ik mijn gegevens laten verwijderen?",
+        "welke rechten heb ik?",
+        "bedankt",
+    ]
     answered = threading.Semaphore(0)
     killed = threading.Event()
     stop_at: Dict[str, float] = {"t": time.monotonic() + 120}

@@ -1,5 +1,6 @@
 """The real-question development set: well-formed, sourced, labelled with outcomes that exist,
 and kept out of the training data (measuring only), plus the figures it is judged on."""
+
 from __future__ import annotations
 
 import re
@@ -8,16 +9,42 @@ from collections import Counter
 import pytest
 import yaml
 
-from bot import paths, real_questions, topic_catalogue
+from bot.core import paths
+from bot.dialogue import topic_catalogue
+from bot.nlu import real_questions
 from tests.test_nlu_data import TEST, TRAIN
 
 QUESTIONS = real_questions.load()
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
-FORM_LABELS = {f"request_{t}" for t in ("access", "rectification", "erasure", "restriction", "portability",
-                                        "objection", "marketing_objection", "consent_withdrawal")}
-OUTCOME_LABELS = ({f"faq/{key}" for key in topic_catalogue.TOPICS} | FORM_LABELS
-                  | {"request_right", "unsubscribe", "request_status", "deflect",
-                     "greet", "goodbye", "thank", "bot_challenge", "human_handoff", "help"})
+FORM_LABELS = {
+    f"request_{t}"
+    for t in (
+        "access",
+        "rectification",
+        "erasure",
+        "restriction",
+        "portability",
+        "objection",
+        "marketing_objection",
+        "consent_withdrawal",
+    )
+}
+OUTCOME_LABELS = (
+    {f"faq/{key}" for key in topic_catalogue.TOPICS}
+    | FORM_LABELS
+    | {
+        "request_right",
+        "unsubscribe",
+        "request_status",
+        "deflect",
+        "greet",
+        "goodbye",
+        "thank",
+        "bot_challenge",
+        "human_handoff",
+        "help",
+    }
+)
 
 
 def tokens(text: str) -> set:
@@ -73,7 +100,7 @@ def test_the_near_duplicate_check_would_catch_a_copy():
 
 
 def test_simulated_thresholds_match_the_live_decision():
-    """The trade-off table replays bot.answer_choice on the recorded rankings."""
+    """The trade-off table replays bot.dialogue.answer_choice on the recorded rankings."""
     q = real_questions.Question("x", ["faq/retention"], "s", "https://example.be")
     sure = real_questions.Result(q, "answer:faq/retention", "faq", [("retention", 0.9), ("fraud", 0.05)])
     unsure = real_questions.Result(q, "ask:clarify", "faq", [("retention", 0.3), ("fraud", 0.28)])

@@ -1,4 +1,5 @@
 """A request from submission to verification, reminder and expiry; on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -7,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import sqlalchemy as sa
 
-from bot import request_flow, rights, tokens
+from bot.privacy import rights, tokens, verification
 from bot.store.db import Store, migrate
 from bot.store.models import OutboxMessage
 
@@ -25,14 +26,19 @@ def store(request, tmp_path, monkeypatch):
 
 
 def submit(store, email="jan@example.be", now=NOW):
-    return request_flow.submit(store, rights.NewRequest(request_type="access", name="Jan Peeters", email=email,
-                                                        conversation_id="conv-7"), now=now)
+    return verification.submit(
+        store,
+        rights.NewRequest(request_type="access", name="Jan Peeters", email=email, conversation_id="conv-7"),
+        now=now,
+    )
 
 
 def outbox(store):
     with store.session() as session:
-        return [(m.kind, m.recipient, m.subject, m.body) for m in
-                session.execute(sa.select(OutboxMessage).order_by(OutboxMessage.id)).scalars()]
+        return [
+            (m.kind, m.recipient, m.subject, m.body)
+            for m in session.execute(sa.select(OutboxMessage).order_by(OutboxMessage.id)).scalars()
+        ]
 
 
 def token_from(body: str) -> str:
@@ -43,8 +49,10 @@ def token_from(body: str) -> str:
 def test_submission_stores_the_request_and_both_mails_together(store):
     request = submit(store)
     mails = outbox(store)
-    assert [(kind, to) for kind, to, *_ in mails] == [("confirmation", "jan@example.be"),
-                                                       ("notification", "privacy@kmo-verzekeringen.be")]
+    assert [(kind, to) for kind, to, *_ in mails] == [
+        ("confirmation", "jan@example.be"),
+        ("notification", "privacy@kmo-verzekeringen.be"),
+    ]
     confirmation = mails[0][3]
     assert request.reference in confirmation and "04/06/2026" in confirmation
     assert "privacy@kmo-verzekeringen.be" in confirmation
@@ -65,10 +73,10 @@ def test_the_link_verifies_its_own_request_only(store):
     first = submit(store)
     second = submit(store, now=NOW + timedelta(hours=1))  # same address, asks again
     token = token_from(outbox(store)[0][3])
-    verified = request_flow.confirm_by_link(store, token, now=NOW + timedelta(hours=2))
+    verified = verification.confirm_by_link(store, token, now=NOW + timedelta(hours=2))
     assert verified.reference == first.reference and verified.status == rights.OPEN
     assert rights.get(store, second.reference).status == rights.UNVERIFIED
-    again = request_flow.confirm_by_link(store, token, now=NOW + timedelta(hours=3))
+    again = verification.confirm_by_link(store, token, now=NOW + timedelta(hours=3))
     assert again.status == rights.OPEN
     events = rights.get(store, first.reference).events
     assert [(e.actor, e.to_status) for e in events] == [("chat", "unverified"), ("aanvrager (link)", "open")]
@@ -78,19 +86,19 @@ def test_tampered_or_expired_links_change_nothing(store):
     request = submit(store)
     token = token_from(outbox(store)[0][3])
     with pytest.raises(tokens.TokenError):
-        request_flow.confirm_by_link(store, token[:-3] + "abc", now=NOW)
+        verification.confirm_by_link(store, token[:-3] + "abc", now=NOW)
     with pytest.raises(tokens.TokenError, match="verlopen"):
-        request_flow.confirm_by_link(store, token, now=NOW + timedelta(days=8))
+        verification.confirm_by_link(store, token, now=NOW + timedelta(days=8))
     assert rights.get(store, request.reference).status == rights.UNVERIFIED
 
 
 def test_reminded_once_after_a_day_and_closed_after_a_week(store):
     request = submit(store)
-    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=23)).reminded == 0
-    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=25)).reminded == 1
-    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=30)).reminded == 0
+    assert verification.housekeeping(store, now=NOW + timedelta(hours=23)).reminded == 0
+    assert verification.housekeeping(store, now=NOW + timedelta(hours=25)).reminded == 1
+    assert verification.housekeeping(store, now=NOW + timedelta(hours=30)).reminded == 0
     assert [kind for kind, *_ in outbox(store)].count("reminder") == 1
-    report = request_flow.housekeeping(store, now=NOW + timedelta(days=7, minutes=1))
+    report = verification.housekeeping(store, now=NOW + timedelta(days=7, minutes=1))
     assert report.expired == 1
     closed = rights.get(store, request.reference)
     assert closed.status == rights.EXPIRED and closed.events[-1].actor == "systeem"
@@ -106,16 +114,16 @@ def test_an_unreachable_database_raises_instead_of_confirming(tmp_path):
 def test_one_address_gets_at_most_the_daily_verification_mails_reminders_included(store, monkeypatch):
     monkeypatch.setenv("PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", "2")
     first, second, third = (submit(store, now=NOW + timedelta(minutes=n)) for n in range(3))
-    assert [request_flow.verification_mailed(store, r) for r in (first, second, third)] == [True, True, False]
+    assert [verification.verification_mailed(store, r) for r in (first, second, third)] == [True, True, False]
     assert rights.get(store, third.reference).status == rights.UNVERIFIED  # registered all the same
     notes = [body for kind, _, _, body in outbox(store) if kind == "notification"]
     assert "geen bevestigingsmail" in notes[2] and "geen bevestigingsmail" not in notes[0]
     # A day later the two confirmations still count until they are 24 hours old...
-    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=23, minutes=59)).reminded == 0
+    assert verification.housekeeping(store, now=NOW + timedelta(hours=23, minutes=59)).reminded == 0
     # ...then two reminders fit in the new 24 hours, and the third waits for a later run.
-    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=24, minutes=3)).reminded == 2
-    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=30)).reminded == 0
-    assert request_flow.housekeeping(store, now=NOW + timedelta(hours=48, minutes=5)).reminded == 1
+    assert verification.housekeeping(store, now=NOW + timedelta(hours=24, minutes=3)).reminded == 2
+    assert verification.housekeeping(store, now=NOW + timedelta(hours=30)).reminded == 0
+    assert verification.housekeeping(store, now=NOW + timedelta(hours=48, minutes=5)).reminded == 1
     assert all("Jan Peeters" not in body for kind, _, _, body in outbox(store) if kind != "notification")
 
 

@@ -1,4 +1,5 @@
 """Every fact the bot states must be true to the privacy statement, in its "je" register."""
+
 from __future__ import annotations
 
 import re
@@ -7,11 +8,11 @@ import unicodedata
 import pytest
 import yaml
 
-from bot import message_guard, paths
+from bot.core import paths
+from bot.dialogue import message_guard
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
-RESPONSES = {name: variant["text"] for name, variants in DOMAIN["responses"].items()
-             for variant in variants}
+RESPONSES = {name: variant["text"] for name, variants in DOMAIN["responses"].items() for variant in variants}
 POLICY = paths.policy_path().read_text(encoding="utf-8")
 
 # Responses about the product itself rather than the statement (checked separately below).
@@ -34,7 +35,7 @@ FACT_PATTERNS = {
     "street address": r"\b[A-Z][a-z]+(?:straat|pad|laan|plein)\s+\d+\b",
     "postcode and town": r"\b\d{4}\s+[A-Z][a-z]+\b",
     "named body or list": r"Gegevensbeschermingsautoriteit|Bel-me-niet-meer-lijst|Groep LB Republico(?: VOF)?"
-                          r"|Google|Facebook|Bing|Data [Pp]rotectie officer|Data Protection Officer",
+    r"|Google|Facebook|Bing|Data [Pp]rotectie officer|Data Protection Officer",
 }
 
 
@@ -60,8 +61,12 @@ def test_every_fact_occurs_in_the_policy(name):
 
 def test_fact_check_catches_invented_facts():
     """The checker itself must fail on facts the statement does not contain."""
-    invented = ["We bewaren je gegevens 5 jaar.", "Mail naar dpo@kmo-verzekeringen.be.",
-                "Schrijf naar Kerkstraat 12, 3000 Leuven.", "De versie is van 01/01/2024."]
+    invented = [
+        "We bewaren je gegevens 5 jaar.",
+        "Mail naar dpo@kmo-verzekeringen.be.",
+        "Schrijf naar Kerkstraat 12, 3000 Leuven.",
+        "De versie is van 01/01/2024.",
+    ]
     for text in invented:
         assert any(normalise(v) not in NORMALISED_POLICY for _, v in facts(text)), text
 
@@ -89,8 +94,9 @@ def test_je_register_not_u(name):
 
 
 FAQ_RESPONSES = sorted(n for n in RESPONSES if n.startswith("utter_faq/"))
-NEXT_STEP = re.compile(r"privacy@kmo-verzekeringen\.be|website|vraag (het )?gerust|Bel-me-niet-meer-lijst|uitschrijflink",
-                       re.IGNORECASE)
+NEXT_STEP = re.compile(
+    r"privacy@kmo-verzekeringen\.be|website|vraag (het )?gerust|Bel-me-niet-meer-lijst|uitschrijflink", re.IGNORECASE
+)
 
 
 @pytest.mark.parametrize("name", FAQ_RESPONSES)
@@ -132,25 +138,34 @@ def test_key_figures_of_the_statement_are_answered():
     assert "niet gedeeld met de andere takken" in RESPONSES["utter_faq/group_sharing"]
 
 
-# ---- texts the form actions build (bot/chat_forms.py) ------------------------------------------
+# ---- texts the form actions build (bot/dialogue/forms.py) ------------------------------------------
 # Facts about our own process, not the statement: the verification link lasts 7 days.
 PROCESS_FACTS = {"7 dagen"}
 
 
 def form_texts() -> list[str]:
-    from bot import chat_forms, rights
+    from bot.dialogue import forms
+    from bot.privacy import rights
 
-    slots = {"request_type": "rectification", "requester_name": "Jan Peeters", "requester_email": "jan@example.be",
-             "customer_number": "geen", "request_details": "mijn straat is fout"}
-    texts = [chat_forms.summary({**slots, "request_type": t}) for t in rights.REQUEST_TYPES]
-    texts += [chat_forms.name_question(t) for t in rights.REQUEST_TYPES]
-    texts += [chat_forms.details_question(t) for t in rights.REQUEST_TYPES]
-    texts += list(chat_forms.STATUS_TEXT.values()) + [chat_forms.NOT_FOUND, chat_forms.TOO_MANY,
-                                                      chat_forms.db_trouble("je verzoek")]
-    texts += [chat_forms.submit_unsubscribe(None, {"unsubscribe_channel": "email", "unsubscribe_email": "a@example.be"}).text]
-    texts += [chat_forms.unsubscribed_text([("phone", "+32470123456"), ("sms", "+32470123456")]),
-              chat_forms.OPTOUT_LIMIT_REACHED,
-              chat_forms.VERIFICATION_MAIL_LIMIT_REACHED.format(reference="PRV-0000000000", email="a@example.be")]
+    slots = {
+        "request_type": "rectification",
+        "requester_name": "Jan Peeters",
+        "requester_email": "jan@example.be",
+        "customer_number": "geen",
+        "request_details": "mijn straat is fout",
+    }
+    texts = [forms.summary({**slots, "request_type": t}) for t in rights.REQUEST_TYPES]
+    texts += [forms.name_question(t) for t in rights.REQUEST_TYPES]
+    texts += [forms.details_question(t) for t in rights.REQUEST_TYPES]
+    texts += list(forms.STATUS_TEXT.values()) + [forms.NOT_FOUND, forms.TOO_MANY, forms.db_trouble("je verzoek")]
+    texts += [
+        forms.submit_unsubscribe(None, {"unsubscribe_channel": "email", "unsubscribe_email": "a@example.be"}).text
+    ]
+    texts += [
+        forms.unsubscribed_text([("phone", "+32470123456"), ("sms", "+32470123456")]),
+        forms.OPTOUT_LIMIT_REACHED,
+        forms.VERIFICATION_MAIL_LIMIT_REACHED.format(reference="PRV-0000000000", email="a@example.be"),
+    ]
     return texts
 
 

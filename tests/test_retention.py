@@ -1,5 +1,6 @@
 """Chat retention, and access and erasure requests, on conversations written by Rasa's own
 SQLTrackerStore, on SQLite and on the real PostgreSQL server."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,22 +11,36 @@ from datetime import datetime, timedelta, timezone
 from typing import Dict, List
 
 import pytest
-from dateutil.relativedelta import relativedelta
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import cli_privacy, jobs, mail, optouts, retention, rights, settings, staff_audit, subjects, tracker_events
-from bot.contact import InvalidContact
-from bot.rights import BRUSSELS, NewRequest
+from bot.cli import privacy
+from bot.core import settings
+from bot.ops import jobs
+from bot.privacy import mail, optouts, retention, rights
+from bot.privacy.contact import InvalidContact
+from bot.privacy.rights import BRUSSELS, NewRequest
+from bot.staff import audit as staff_audit
+from bot.staff import subjects
+from bot.store import events as tracker_events
 from bot.store.db import Store, migrate
-from bot.store.models import Annotation, ConversationReview, OptOut, OutboxMessage, RequestEvent, RightsRequest, StaffAudit
+from bot.store.models import (
+    Annotation,
+    ConversationReview,
+    OptOut,
+    OutboxMessage,
+    RequestEvent,
+    RightsRequest,
+    StaffAudit,
+)
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
-OLD = NOW - timedelta(days=250)      # beyond the default 6 months
-RECENT = NOW - timedelta(days=20)    # within it
+OLD = NOW - timedelta(days=250)  # beyond the default 6 months
+RECENT = NOW - timedelta(days=20)  # within it
 
 
 def rasa_store(url: str) -> SQLTrackerStore:
@@ -40,8 +55,10 @@ def rasa_store(url: str) -> SQLTrackerStore:
 def turn(start: datetime, text: str, intent: str = "inform", reply: str = "Dank je.", **slots) -> List:
     """One exchange as Rasa records it, one second per event from ``start``."""
     t = start.timestamp()
-    events = [ActionExecuted("action_listen", timestamp=t),
-              UserUttered(text, intent={"name": intent, "confidence": 0.93}, timestamp=t + 1)]
+    events = [
+        ActionExecuted("action_listen", timestamp=t),
+        UserUttered(text, intent={"name": intent, "confidence": 0.93}, timestamp=t + 1),
+    ]
     for i, (name, value) in enumerate(slots.items()):
         events.append(SlotSet(name, value, timestamp=t + 2 + i))
     events += [ActionExecuted("utter_reply", timestamp=t + 5), BotUttered(reply, timestamp=t + 6)]
@@ -69,8 +86,8 @@ CONVERSATIONS = {
     # started long ago, but the visitor came back recently: kept
     "terug": session(OLD) + turn(OLD, "Hallo", "greet") + turn(RECENT, "Nog een vraag", "ask_rights"),
     # recent, the same number written differently and as a slot value, the e-mail address as a slot
-    "nieuw-tel": session(RECENT) + turn(RECENT, "mijn gsm: 0470/12.34.56", "inform", phone="+32470123456",
-                                        email="jan.peeters@example.be"),
+    "nieuw-tel": session(RECENT)
+    + turn(RECENT, "mijn gsm: 0470/12.34.56", "inform", phone="+32470123456", email="jan.peeters@example.be"),
     # recent, someone else
     "ander": session(RECENT) + turn(RECENT, "An Janssens, an.janssens@example.be, 0470 65 43 21", "inform"),
 }
@@ -78,7 +95,11 @@ CONVERSATIONS = {
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
-    return f"sqlite:///{tmp_path / 'privacybot.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    return (
+        f"sqlite:///{tmp_path / 'privacybot.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
 
 
 def open_world(url: str) -> Store:
@@ -91,19 +112,52 @@ def open_world(url: str) -> Store:
     store = Store(url)
     with store.session() as s:
         for sender_id in ("oud-mail", "nieuw-tel"):
-            s.add(ConversationReview(sender_id=sender_id, tags="wissen", updated_at=NOW, reviewed_by="an",
-                                     reviewed_at=NOW))
-        s.add(Annotation(sender_id="oud-mail", event_id=4, text="wis alles aub", predicted_intent="inform",
-                         correct_intent="request_erasure", created_by="an", created_at=NOW))
-        s.add(Annotation(sender_id="ander", event_id=1, text="An Janssens", correct_intent="inform",
-                         created_by="an", created_at=NOW))
+            s.add(
+                ConversationReview(
+                    sender_id=sender_id, tags="wissen", updated_at=NOW, reviewed_by="an", reviewed_at=NOW
+                )
+            )
+        s.add(
+            Annotation(
+                sender_id="oud-mail",
+                event_id=4,
+                text="wis alles aub",
+                predicted_intent="inform",
+                correct_intent="request_erasure",
+                created_by="an",
+                created_at=NOW,
+            )
+        )
+        s.add(
+            Annotation(
+                sender_id="ander",
+                event_id=1,
+                text="An Janssens",
+                correct_intent="inform",
+                created_by="an",
+                created_at=NOW,
+            )
+        )
 
     def queue_mail(session, request):
-        mail.queue(session, kind="verify", recipient=request.email, subject="Bevestig", body="...",
-                   request_id=request.id, now=OLD)
+        mail.queue(
+            session,
+            kind="verify",
+            recipient=request.email,
+            subject="Bevestig",
+            body="...",
+            request_id=request.id,
+            now=OLD,
+        )
 
-    rights.open_request(store, NewRequest(request_type="erasure", name="Jan Peeters", email="jan.peeters@example.be",
-                                          conversation_id="oud-mail"), now=OLD, on_created=queue_mail)
+    rights.open_request(
+        store,
+        NewRequest(
+            request_type="erasure", name="Jan Peeters", email="jan.peeters@example.be", conversation_id="oud-mail"
+        ),
+        now=OLD,
+        on_created=queue_mail,
+    )
     optouts.opt_out(store, "email", "jan.peeters@example.be", now=OLD)
     staff_audit.record(store, "an", "login")
     return store
@@ -163,8 +217,9 @@ def test_purge_deletes_only_conversations_whose_last_message_is_old(world):
 
 
 def test_the_retention_period_follows_the_setting_in_calendar_months(world, monkeypatch):
-    assert retention.cutoff_for(6, datetime(2026, 8, 31, 12, tzinfo=timezone.utc)) == \
-        datetime(2026, 2, 28, 12, tzinfo=timezone.utc)  # clamped to the month's end
+    assert retention.cutoff_for(6, datetime(2026, 8, 31, 12, tzinfo=timezone.utc)) == datetime(
+        2026, 2, 28, 12, tzinfo=timezone.utc
+    )  # clamped to the month's end
     monkeypatch.setenv("PRIVACYBOT_CHAT_RETENTION_MONTHS", "12")
     report = retention.purge(world, dry_run=True, now=NOW)
     assert report.cutoff == NOW - relativedelta(months=12)
@@ -190,7 +245,11 @@ def test_many_conversations_are_deleted_in_batches(world, monkeypatch):
     total = sum(senders(world).values())
     later = NOW + timedelta(days=60)  # everything is now more than a month old
     assert retention.purge(world, months=1, dry_run=True, now=later).counts() == {
-        "conversations": 5, "events": total, "reviews": 2, "annotations": 2}
+        "conversations": 5,
+        "events": total,
+        "reviews": 2,
+        "annotations": 2,
+    }
     assert retention.purge(world, months=1, now=later).events == total
     with world.engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from events")).scalar_one() == 0
@@ -241,9 +300,20 @@ def test_export_has_the_readable_fields_with_brussels_times(url):
     winter = datetime(2026, 1, 15, 10, 0, tzinfo=timezone.utc)
     summer = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
     tracker_store = rasa_store(url)
-    save(tracker_store, {"inzage": session(winter) + turn(winter, "Welke gegevens hebben jullie?", "ask_access",
-                                                          reply="Dat zoeken we op.", email="jan.peeters@example.be")
-                         + turn(summer, "Nog iets", "ask_rights")})
+    save(
+        tracker_store,
+        {
+            "inzage": session(winter)
+            + turn(
+                winter,
+                "Welke gegevens hebben jullie?",
+                "ask_access",
+                reply="Dat zoeken we op.",
+                email="jan.peeters@example.be",
+            )
+            + turn(summer, "Nog iets", "ask_rights")
+        },
+    )
     tracker_store.engine.dispose()
     migrate(url)
     store = Store(url)
@@ -257,13 +327,22 @@ def test_export_has_the_readable_fields_with_brussels_times(url):
     assert conversation["sender_id"] == "inzage"
     events = conversation["events"]
     assert events[:4] == [
-        {"time": "2026-01-15T11:00:01+01:00", "type": "user", "text": "Welke gegevens hebben jullie?",
-         "intent": "ask_access"},
+        {
+            "time": "2026-01-15T11:00:01+01:00",
+            "type": "user",
+            "text": "Welke gegevens hebben jullie?",
+            "intent": "ask_access",
+        },
         {"time": "2026-01-15T11:00:02+01:00", "type": "slot", "slot": "email", "value": "jan.peeters@example.be"},
         {"time": "2026-01-15T11:00:05+01:00", "type": "action", "action": "utter_reply"},
         {"time": "2026-01-15T11:00:06+01:00", "type": "bot", "text": "Dat zoeken we op."},
     ]
-    assert events[4] == {"time": "2026-07-01T12:00:01+02:00", "type": "user", "text": "Nog iets", "intent": "ask_rights"}
+    assert events[4] == {
+        "time": "2026-07-01T12:00:01+02:00",
+        "type": "user",
+        "text": "Nog iets",
+        "intent": "ask_rights",
+    }
     assert {e["type"] for e in events} == {"user", "bot", "slot", "action"}  # no session or listen bookkeeping
     assert not {e.get("action") for e in events} & {"action_listen", "action_session_start"}
 
@@ -273,10 +352,18 @@ def test_erase_removes_only_that_subjects_conversations(world):
     found = subjects.find_conversations(world, phone="0470 12 34 56")
     before = senders(world)
     assert retention.count_conversations(world, found) == {
-        "conversations": 2, "events": before["oud-tel"] + before["nieuw-tel"], "reviews": 1, "annotations": 0}
+        "conversations": 2,
+        "events": before["oud-tel"] + before["nieuw-tel"],
+        "reviews": 1,
+        "annotations": 0,
+    }
     counts = subjects.erase_conversations(world, found)
-    assert counts == {"conversations": 2, "events": before["oud-tel"] + before["nieuw-tel"], "reviews": 1,
-                      "annotations": 0}
+    assert counts == {
+        "conversations": 2,
+        "events": before["oud-tel"] + before["nieuw-tel"],
+        "reviews": 1,
+        "annotations": 0,
+    }
     assert set(senders(world)) == {"oud-mail", "terug", "ander"}
     assert count(world, ConversationReview) == 1 and count(world, Annotation) == 2
     assert kept_for_the_law(world) == law
@@ -308,7 +395,7 @@ def test_scheduler_purges_at_most_once_a_day_and_survives_failures(world, caplog
 def cli(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="privacybot")
     sub = parser.add_subparsers(dest="command")
-    cli_privacy.register(sub)
+    privacy.register(sub)
     args = parser.parse_args(list(argv))
     return args.func(args)
 
@@ -334,13 +421,17 @@ def test_cli_purge_dry_run_then_for_real(cli_world, capsys):
     day = retention.cutoff_for(6).astimezone(BRUSSELS).strftime("%d/%m/%Y")
 
     assert cli("purge", "--dry-run") == 0
-    assert capsys.readouterr().out == (f"Gesprekken ouder dan 6 maanden (voor {day}): 2 gesprekken, {events} events, "
-                                       f"1 review, 1 annotatie zouden verwijderd worden.\n")
+    assert capsys.readouterr().out == (
+        f"Gesprekken ouder dan 6 maanden (voor {day}): 2 gesprekken, {events} events, "
+        f"1 review, 1 annotatie zouden verwijderd worden.\n"
+    )
     assert senders(cli_world) == before and audits(cli_world, "purge") == []
 
     assert cli("purge") == 0
-    assert capsys.readouterr().out == (f"Gesprekken ouder dan 6 maanden (voor {day}): 2 gesprekken, {events} events, "
-                                       f"1 review, 1 annotatie verwijderd.\n")
+    assert capsys.readouterr().out == (
+        f"Gesprekken ouder dan 6 maanden (voor {day}): 2 gesprekken, {events} events, "
+        f"1 review, 1 annotatie verwijderd.\n"
+    )
     [audit] = audits(cli_world, "purge")
     assert (audit.username, audit.target) == ("cli", "2 gesprekken")
     assert f"{events} events" in audit.detail

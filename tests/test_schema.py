@@ -1,5 +1,6 @@
 """The schema is created once, before the servers start, whoever else is trying at the same
 moment (several launchers, containers or CI jobs on one fresh PostgreSQL database)."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -8,7 +9,7 @@ import time
 
 import sqlalchemy as sa
 
-from bot import schema
+from bot.store import schema
 
 
 def _prepare(url: str, barrier) -> str:
@@ -37,8 +38,9 @@ def test_four_launchers_prepare_one_empty_database_at_the_same_moment(postgres_u
 
 def _waiting_for_schema_lock(engine) -> bool:
     with engine.connect() as conn:
-        return bool(conn.execute(sa.text(
-            "select count(*) from pg_locks where locktype = 'advisory' and not granted")).scalar())
+        return bool(
+            conn.execute(sa.text("select count(*) from pg_locks where locktype = 'advisory' and not granted")).scalar()
+        )
 
 
 def test_prepare_waits_while_another_launcher_holds_the_schema_lock(postgres_url):

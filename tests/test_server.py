@@ -1,11 +1,12 @@
 """`privacybot run` (what ./run starts): action server and Rasa server answer over REST."""
+
 from __future__ import annotations
 
 import contextlib
 import email.policy
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,11 +18,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import optouts, paths, request_flow, rights, status_mail, unsubscribe_links
+from bot.core import paths
+from bot.ops.processes import free_port, wait_for_http
+from bot.privacy import optouts, rights, status_mail, unsubscribe_links, verification
 from bot.store.db import Store
 from bot.store.models import OutboxMessage
-from bot.processes import free_port, wait_for_http
-
 
 SECRET = "server-test-key-" + "k" * 40
 
@@ -32,12 +33,35 @@ def start_server(tmp_path, **extra_env):
     # No PRIVACYBOT_PUBLIC_URL nor PRIVACYBOT_CONSOLE_URL: `run --port` and `--console-port` themselves
     # must make the mailed links point to this run.
     env = {k: v for k, v in os.environ.items() if k not in {"PRIVACYBOT_PUBLIC_URL", "PRIVACYBOT_CONSOLE_URL"}}
-    env.update(PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", PRIVACYBOT_SECRET_KEY=SECRET,
-               PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"), PRIVACYBOT_JOB_INTERVAL="1", **extra_env)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
-                             "--actions-port", str(actions_port), "--site-port", str(site_port), "--console-port", str(console_port)],
-                            cwd=paths.ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env.update(
+        PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        PRIVACYBOT_SECRET_KEY=SECRET,
+        PRIVACYBOT_OUTBOX_DIR=str(tmp_path / "outbox"),
+        PRIVACYBOT_JOB_INTERVAL="1",
+        **extra_env,
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--no-train",
+            "--port",
+            str(rasa_port),
+            "--actions-port",
+            str(actions_port),
+            "--site-port",
+            str(site_port),
+            "--console-port",
+            str(console_port),
+        ],
+        cwd=paths.ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for_http(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=proc)
         yield rasa_port, actions_port, proc, site_port, console_port
@@ -54,8 +78,9 @@ def running_server(trained_model, tmp_path):
 
 def say(port: int, sender: str, text: str) -> list:
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", body,
-                                     {"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
@@ -78,8 +103,9 @@ def test_run_serves_the_assistant_and_stops_cleanly(running_server, tmp_path):
 
 
 def fetch(url: str, method: str = "GET", data: bytes | None = None):
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode(), dict(response.headers)
@@ -92,8 +118,8 @@ def test_links_in_our_mails_are_served_by_the_running_server(running_server, tmp
     monkeypatch.setenv("PRIVACYBOT_SECRET_KEY", SECRET)
     monkeypatch.setenv("PRIVACYBOT_PUBLIC_URL", f"http://127.0.0.1:{rasa_port}")
     store = Store(f"sqlite:///{tmp_path / 'run.db'}")
-    request = request_flow.submit(store, rights.NewRequest("access", "Lisa Maes", "lisa@example.be"))
-    link = request_flow.verification_link(request.reference)
+    request = verification.submit(store, rights.NewRequest("access", "Lisa Maes", "lisa@example.be"))
+    link = verification.verification_link(request.reference)
     deadline = time.monotonic() + 30  # the server's job delivers the queued mails by itself
     while len(list((tmp_path / "outbox").glob("*.eml"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -101,7 +127,7 @@ def test_links_in_our_mails_are_served_by_the_running_server(running_server, tmp
     assert len(delivered) == 2 and any("lisa@example.be" in text for text in delivered)
 
     status, body, headers = fetch(link)  # a mail scanner opening the link changes nothing
-    assert status == 200 and "<form method=\"post\">" in body
+    assert status == 200 and '<form method="post">' in body
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     assert rights.get(store, request.reference).status == rights.UNVERIFIED
     assert fetch(link[:-4] + "AAAA", "POST", b"")[0] == 400
@@ -134,8 +160,9 @@ def body_of(message) -> str:
 
 
 def staff(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=paths.ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monkeypatch):
@@ -145,8 +172,12 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
     smtp = f"smtp://127.0.0.1:{controller.port}"
     database = f"sqlite:///{tmp_path / 'run.db'}"
     with start_server(tmp_path, PRIVACYBOT_SMTP_URL=smtp) as (port, _, _, _, console_port):
-        for text in ("ik wil dat jullie al mijn gegevens wissen", "Jan Peeters", "Jan.Peeters@Example.be",
-                     "klantnummer 884512"):
+        for text in (
+            "ik wil dat jullie al mijn gegevens wissen",
+            "Jan Peeters",
+            "Jan.Peeters@Example.be",
+            "klantnummer 884512",
+        ):
             say(port, "visitor-e2e", text)
         summary = say(port, "visitor-e2e", "ja")  # the summary came before; this sends it
         reply = " ".join(m.get("text", "") for m in summary)
@@ -171,20 +202,29 @@ def test_a_request_from_chat_to_done(trained_model, tmp_path, smtp_server, monke
     assert rights.get(store, reference).status == rights.OPEN
     listed = json.loads(staff("requests", "list", "--status", "open", "--json", env=env).stdout)
     assert [item["reference"] for item in listed] == [reference]
-    assert staff("requests", "update", reference, "--status", "in_progress", "--note", "gestart", env=env).returncode == 0
+    assert (
+        staff("requests", "update", reference, "--status", "in_progress", "--note", "gestart", env=env).returncode == 0
+    )
     done = staff("requests", "update", reference, "--status", "done", "--note", "gewist op 25/11", env=env)
     assert done.returncode == 0 and "done" in done.stdout
     request = rights.get(store, reference)
     assert request.status == rights.DONE and request.closed_at is not None
     assert request.request_type == "erasure" and request.customer_number == "884512"
     trail = [(e.from_status, e.to_status, e.actor, e.note) for e in request.events]
-    assert [(t[0], t[1]) for t in trail] == [(None, "unverified"), ("unverified", "open"),
-                                             ("open", "in_progress"), ("in_progress", "done")]
-    # The CLI's status changes mail the requester like the console (bot.status_mail), and the trail says so.
+    assert [(t[0], t[1]) for t in trail] == [
+        (None, "unverified"),
+        ("unverified", "open"),
+        ("open", "in_progress"),
+        ("in_progress", "done"),
+    ]
+    # The CLI's status changes mail the requester like the console (bot.privacy.status_mail), and the trail says so.
     assert trail[1][2] == "aanvrager (link)" and trail[3][3] == "gewist op 25/11 (mail aan de aanvrager)"
     with store.session() as session:
-        status_mails = session.execute(select(OutboxMessage.recipient).where(
-            OutboxMessage.kind == status_mail.KIND)).scalars().all()
+        status_mails = (
+            session.execute(select(OutboxMessage.recipient).where(OutboxMessage.kind == status_mail.KIND))
+            .scalars()
+            .all()
+        )
     assert status_mails == ["jan.peeters@example.be"] * 2  # in_progress and done
     shown = staff("requests", "show", reference, env=env).stdout
     assert "gewist op 25/11" in shown and "aanvrager (link)" in shown
@@ -240,18 +280,21 @@ def relabelled_copy(model, model_id: str):
 
 def model_ids(database: str, sender: str) -> list:
     store = Store(database)
-    from bot.tracker_events import events_table
+    from bot.store.events import events_table
+
     table = events_table(store.engine)
     import sqlalchemy as sa
+
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(table.c.data).where(table.c.sender_id == sender, table.c.type_name == "user")
-                            .order_by(table.c.id)).all()
+        rows = conn.execute(
+            sa.select(table.c.data).where(table.c.sender_id == sender, table.c.type_name == "user").order_by(table.c.id)
+        ).all()
     store.dispose()
     return [json.loads(r.data).get("metadata", {}).get("model_id") for r in rows]
 
 
 def test_a_promoted_model_is_loaded_without_restart_mid_conversation(trained_model, tmp_path):
-    from bot import model_registry
+    from bot.nlu import model_registry
 
     before = model_registry.promote(model_registry.current(paths.MODELS), paths.MODELS)  # in the registry
     copy = relabelled_copy(before, "reloadtest0001")

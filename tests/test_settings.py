@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import paths, settings
+from bot.core import paths, settings
 
 
 def test_default_database_is_sqlite_under_var(monkeypatch):
@@ -13,8 +13,15 @@ def test_default_database_is_sqlite_under_var(monkeypatch):
 
 def test_postgres_url_becomes_tracker_store_settings():
     store = settings.tracker_store_settings("postgresql://bot:s3cret@db.example.be:6543/privacy")
-    assert store == {"type": settings.TRACKER_STORE_TYPE, "dialect": "postgresql", "url": "db.example.be", "port": 6543,
-                     "db": "privacy", "username": "bot", "password": "s3cret"}
+    assert store == {
+        "type": settings.TRACKER_STORE_TYPE,
+        "dialect": "postgresql",
+        "url": "db.example.be",
+        "port": 6543,
+        "db": "privacy",
+        "username": "bot",
+        "password": "s3cret",
+    }
     assert "s3cret" not in settings.redacted("postgresql://bot:s3cret@db.example.be/privacy")
 
 
@@ -24,7 +31,7 @@ def test_unsupported_database_is_refused_clearly():
 
 
 def test_an_unchanged_project_reuses_its_model(trained_model):
-    from bot import training
+    from bot.nlu import training
 
     assert training.current_model() == trained_model
     assert training.train(quiet=True) == trained_model

@@ -3,13 +3,14 @@
 On machines without nl_core_news_sm (no registry here serves it) the suite runs on the
 fallback pipeline; these tests check that it is what it claims to be, and no more.
 """
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from bot import spacy_model
+from bot.nlu import spacy_model
 
 
 def test_selection_is_recorded_and_described_honestly():
@@ -50,12 +51,18 @@ def test_rasa_spacynlp_loads_the_pipeline_by_path():
     assert model.model.lang == "nl"
 
 
-@pytest.mark.parametrize("names, expected", [
-    (["nl_core_news_sm-3.4.0-py3-none-any.whl", "nl_core_news_sm-3.4.0.tar.gz"], "nl_core_news_sm-3.4.0-py3-none-any.whl"),
-    (["nl_core_news_sm-3.4.0.tar.gz"], "nl_core_news_sm-3.4.0.tar.gz"),
-    (["nl_core_news_sm-3.7.0-py3-none-any.whl", "en_core_web_sm-3.4.0.tar.gz"], None),
-    ([], None),
-])
+@pytest.mark.parametrize(
+    "names, expected",
+    [
+        (
+            ["nl_core_news_sm-3.4.0-py3-none-any.whl", "nl_core_news_sm-3.4.0.tar.gz"],
+            "nl_core_news_sm-3.4.0-py3-none-any.whl",
+        ),
+        (["nl_core_news_sm-3.4.0.tar.gz"], "nl_core_news_sm-3.4.0.tar.gz"),
+        (["nl_core_news_sm-3.7.0-py3-none-any.whl", "en_core_web_sm-3.4.0.tar.gz"], None),
+        ([], None),
+    ],
+)
 def test_shared_folder_candidates(tmp_path, names, expected):
     for name in names:
         (tmp_path / name).write_bytes(b"")

@@ -1,4 +1,5 @@
 """`privacybot requests …` and `privacybot optouts …` on a real database."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot import optouts, rights
+from bot.privacy import optouts, rights
 from bot.store.db import Store, migrate
 from tests.conftest import run_privacybot
 
@@ -21,8 +22,9 @@ def db(tmp_path):
 
 
 def make(store, when, request_type="erasure"):
-    return rights.open_request(store, rights.NewRequest(request_type=request_type, name="An Janssens",
-                                                        email="an@example.be"), now=when)
+    return rights.open_request(
+        store, rights.NewRequest(request_type=request_type, name="An Janssens", email="an@example.be"), now=when
+    )
 
 
 def test_list_marks_overdue_and_filters(db):
@@ -43,8 +45,18 @@ def test_list_marks_overdue_and_filters(db):
 def test_update_and_show_with_audit_in_brussels_time(db):
     store, env = db
     request = make(store, datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc))
-    done = run_privacybot("requests", "update", request.reference, "--status", "open",
-                          "--note", "identiteit gecontroleerd", "--actor", "an", env=env)
+    done = run_privacybot(
+        "requests",
+        "update",
+        request.reference,
+        "--status",
+        "open",
+        "--note",
+        "identiteit gecontroleerd",
+        "--actor",
+        "an",
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     refused = run_privacybot("requests", "update", request.reference, "--status", "open", "--note", "x", env=env)
     assert refused.returncode == 1 and "kan niet" in refused.stdout
@@ -64,26 +76,43 @@ def test_optouts_check_exit_codes_for_scripts(db):
 
 
 def test_a_status_change_from_the_cli_mails_the_requester_like_the_console(db):
-    """One status-change service for console and CLI (bot.status_mail): the CLI used to change
+    """One status-change service for console and CLI (bot.privacy.status_mail): the CLI used to change
     the status without telling the requester."""
     from sqlalchemy import select
 
-    from bot import status_mail
+    from bot.privacy import status_mail
     from bot.store.models import OutboxMessage
 
     store, env = db
     request = make(store, datetime.now(timezone.utc))
-    opened = run_privacybot("requests", "update", request.reference, "--status", "open",
-                            "--note", "identiteit gecontroleerd", env=env)
+    opened = run_privacybot(
+        "requests", "update", request.reference, "--status", "open", "--note", "identiteit gecontroleerd", env=env
+    )
     assert opened.returncode == 0 and "outbox" in opened.stdout, opened.stdout + opened.stderr
-    without_reason = run_privacybot("requests", "update", request.reference, "--status", "rejected",
-                                    "--note", "geen klant", env=env)
+    without_reason = run_privacybot(
+        "requests", "update", request.reference, "--status", "rejected", "--note", "geen klant", env=env
+    )
     assert without_reason.returncode == 1 and "reden" in without_reason.stdout  # a mailed rejection says why
-    rejected = run_privacybot("requests", "update", request.reference, "--status", "rejected", "--note", "geen klant",
-                              "--message", "We vinden geen gegevens van je terug.", env=env)
+    rejected = run_privacybot(
+        "requests",
+        "update",
+        request.reference,
+        "--status",
+        "rejected",
+        "--note",
+        "geen klant",
+        "--message",
+        "We vinden geen gegevens van je terug.",
+        env=env,
+    )
     assert rejected.returncode == 0, rejected.stdout + rejected.stderr
     with store.session() as session:
-        mails = session.execute(select(OutboxMessage).where(OutboxMessage.kind == status_mail.KIND)
-                                .order_by(OutboxMessage.id)).scalars().all()
+        mails = (
+            session.execute(
+                select(OutboxMessage).where(OutboxMessage.kind == status_mail.KIND).order_by(OutboxMessage.id)
+            )
+            .scalars()
+            .all()
+        )
         assert [m.recipient for m in mails] == ["an@example.be", "an@example.be"]
         assert request.reference in mails[1].body and "We vinden geen gegevens van je terug." in mails[1].body

@@ -1,5 +1,6 @@
-"""Console accounts (bot/staff_users.py) and ``privacybot users …`` (bot/cli_users.py), on
+"""Console accounts (bot/staff/accounts.py) and ``privacybot users …`` (bot/cli/users.py), on
 SQLite and on the real PostgreSQL server."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,14 +14,15 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from bot import staff_audit, staff_users
-from bot.cli_users import register
-from bot.staff_users import LOGIN_FAILED, LoginThrottle, StaffError, can
+from bot.cli.users import register
+from bot.staff import accounts
+from bot.staff import audit as staff_audit
+from bot.staff.accounts import LOGIN_FAILED, LoginThrottle, StaffError, can
 from bot.store.db import Store, migrate
 
 PASSWORD = "correct paard batterij"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-PRODUCTION_HASHER = staff_users.HASHER  # before the fixture below swaps it
+PRODUCTION_HASHER = accounts.HASHER  # before the fixture below swaps it
 
 
 @pytest.fixture(autouse=True)
@@ -46,14 +48,14 @@ def audit(store, action=None):
 
 
 def stored_user(store, username):
-    return staff_users.find_user(store, username)
+    return accounts.find_user(store, username)
 
 
 # ---------------------------------------------------------------------------- accounts
 
 
 def test_the_password_is_stored_as_an_argon2_hash(store):
-    user = staff_users.add_user(store, "An.Janssens", PASSWORD, "agent", now=T0)
+    user = accounts.add_user(store, "An.Janssens", PASSWORD, "agent", now=T0)
     assert user.username == "an.janssens" and user.role == "agent" and user.active
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     assert user.failed_logins == 0 and user.session_version == 1 and user.created_at == T0
@@ -67,60 +69,66 @@ def test_production_uses_argon2_defaults(hasher_factory):
     defaults = PasswordHasher()
     assert isinstance(PRODUCTION_HASHER, PasswordHasher) and not isinstance(PRODUCTION_HASHER, hasher_factory)
     assert (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost, PRODUCTION_HASHER.parallelism) == (
-        defaults.time_cost, defaults.memory_cost, defaults.parallelism)
+        defaults.time_cost,
+        defaults.memory_cost,
+        defaults.parallelism,
+    )
 
 
 def test_usernames_are_unique_whatever_the_case(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     with pytest.raises(StaffError, match="bestaat al"):
-        staff_users.add_user(store, " ANJA ", PASSWORD + "x", "admin")
-    assert [u.username for u in staff_users.list_users(store)] == ["anja"]
+        accounts.add_user(store, " ANJA ", PASSWORD + "x", "admin")
+    assert [u.username for u in accounts.list_users(store)] == ["anja"]
 
 
-@pytest.mark.parametrize("username, password, role, message", [
-    ("anja", "kort", "agent", "minstens 12 tekens"),
-    ("anja", "", "agent", "minstens 12 tekens"),
-    ("anja", "x" * 1025, "agent", "hoogstens"),
-    ("jan.peeters.12", "Jan.Peeters.12", "agent", "mag niet gelijk zijn aan de gebruikersnaam"),
-    ("anja", PASSWORD, "superuser", "Onbekende rol"),
-    ("anja", PASSWORD, "Admin", "Onbekende rol"),
-    ("a", PASSWORD, "agent", "3 tot 80 tekens"),
-    ("an janssens", PASSWORD, "agent", "3 tot 80 tekens"),
-    ("аn", PASSWORD, "agent", "3 tot 80 tekens"),  # Cyrillic а
-    ("x" * 81, PASSWORD, "agent", "3 tot 80 tekens"),
-    ("anja;drop", PASSWORD, "agent", "3 tot 80 tekens"),
-])
+@pytest.mark.parametrize(
+    "username, password, role, message",
+    [
+        ("anja", "kort", "agent", "minstens 12 tekens"),
+        ("anja", "", "agent", "minstens 12 tekens"),
+        ("anja", "x" * 1025, "agent", "hoogstens"),
+        ("jan.peeters.12", "Jan.Peeters.12", "agent", "mag niet gelijk zijn aan de gebruikersnaam"),
+        ("anja", PASSWORD, "superuser", "Onbekende rol"),
+        ("anja", PASSWORD, "Admin", "Onbekende rol"),
+        ("a", PASSWORD, "agent", "3 tot 80 tekens"),
+        ("an janssens", PASSWORD, "agent", "3 tot 80 tekens"),
+        ("аn", PASSWORD, "agent", "3 tot 80 tekens"),  # Cyrillic а
+        ("x" * 81, PASSWORD, "agent", "3 tot 80 tekens"),
+        ("anja;drop", PASSWORD, "agent", "3 tot 80 tekens"),
+    ],
+)
 def test_invalid_accounts_are_refused_in_dutch(tmp_path, username, password, role, message):
     url = f"sqlite:///{tmp_path / 't.db'}"
     migrate(url)
     store = Store(url)
     with pytest.raises(StaffError, match=message):
-        staff_users.add_user(store, username, password, role)
-    assert staff_users.list_users(store) == []
+        accounts.add_user(store, username, password, role)
+    assert accounts.list_users(store) == []
     store.dispose()
 
 
 def test_the_longest_allowed_username_and_all_roles(store):
-    for role in staff_users.ROLES:
-        staff_users.add_user(store, f"{role}_{'x' * (79 - len(role))}", PASSWORD, role)
-    assert sorted(u.role for u in staff_users.list_users(store)) == sorted(staff_users.ROLES)
+    for role in accounts.ROLES:
+        accounts.add_user(store, f"{role}_{'x' * (79 - len(role))}", PASSWORD, role)
+    assert sorted(u.role for u in accounts.list_users(store)) == sorted(accounts.ROLES)
 
 
 def test_get_user_by_id(store):
-    user = staff_users.add_user(store, "anja", PASSWORD, "admin")
-    assert staff_users.get_user(store, user.id).username == "anja"
-    assert staff_users.get_user(store, user.id + 1000) is None
+    user = accounts.add_user(store, "anja", PASSWORD, "admin")
+    assert accounts.get_user(store, user.id).username == "anja"
+    assert accounts.get_user(store, user.id + 1000) is None
 
 
 # ---------------------------------------------------------------------------- login
 
 
 def test_a_correct_login_resets_the_count_and_is_audited(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     with pytest.raises(StaffError):
-        staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+        accounts.authenticate(store, "anja", "fout wachtwoord!", now=T0)
     assert stored_user(store, "anja").failed_logins == 1
-    user = staff_users.authenticate(store, " ANJA ", PASSWORD, now=T0 + timedelta(minutes=1), client="192.0.2.7")
+    user = accounts.authenticate(store, " ANJA ", PASSWORD, now=T0 + timedelta(minutes=1), client="192.0.2.7")
     assert user.username == "anja" and user.failed_logins == 0
     assert user.last_login_at == T0 + timedelta(minutes=1)
     assert stored_user(store, "anja").last_login_at == T0 + timedelta(minutes=1)
@@ -129,175 +137,177 @@ def test_a_correct_login_resets_the_count_and_is_audited(store):
 
 
 def test_unknown_user_and_wrong_password_look_the_same(store, cheap_hasher):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     cheap_hasher.verifications = 0
     with pytest.raises(StaffError) as wrong:
-        staff_users.authenticate(store, "anja", "niet het wachtwoord")
+        accounts.authenticate(store, "anja", "niet het wachtwoord")
     with pytest.raises(StaffError) as unknown:
-        staff_users.authenticate(store, "bestaat.niet", PASSWORD)
+        accounts.authenticate(store, "bestaat.niet", PASSWORD)
     assert str(wrong.value) == str(unknown.value) == LOGIN_FAILED
     assert LOGIN_FAILED.startswith("Gebruikersnaam of wachtwoord is onjuist")
     assert cheap_hasher.verifications == 2  # the unknown user costs a verification too
     long_name = "Z" * 300
     with pytest.raises(StaffError, match="onjuist"):
-        staff_users.authenticate(store, long_name, PASSWORD)
-    assert audit(store, "login_failed") == [("anoniem", "login_failed", "anja"),
-                                            ("anoniem", "login_failed", "bestaat.niet"),
-                                            ("anoniem", "login_failed", "Z" * 80)]
+        accounts.authenticate(store, long_name, PASSWORD)
+    assert audit(store, "login_failed") == [
+        ("anoniem", "login_failed", "anja"),
+        ("anoniem", "login_failed", "bestaat.niet"),
+        ("anoniem", "login_failed", "Z" * 80),
+    ]
 
 
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(store):
-    staff_users.add_user(store, "anja", PASSWORD, "privacy_officer")
-    for i in range(staff_users.MAX_FAILED_LOGINS):
+    accounts.add_user(store, "anja", PASSWORD, "privacy_officer")
+    for i in range(accounts.MAX_FAILED_LOGINS):
         with pytest.raises(StaffError) as error:
-            staff_users.authenticate(store, "anja", f"fout wachtwoord {i}", now=T0 + timedelta(seconds=i))
+            accounts.authenticate(store, "anja", f"fout wachtwoord {i}", now=T0 + timedelta(seconds=i))
         assert str(error.value) == LOGIN_FAILED and error.value.reason == "wrong"
-    locked_at = T0 + timedelta(seconds=staff_users.MAX_FAILED_LOGINS - 1)
+    locked_at = T0 + timedelta(seconds=accounts.MAX_FAILED_LOGINS - 1)
     assert stored_user(store, "anja").locked_until == locked_at + timedelta(minutes=15)
     assert audit(store, "locked") == [("anoniem", "locked", "anja")]
 
     # Even the right password is refused while locked, and trying does not extend the lock.
     for minutes in (0, 5, 14):
         with pytest.raises(StaffError) as error:
-            staff_users.authenticate(store, "anja", PASSWORD, now=locked_at + timedelta(minutes=minutes))
+            accounts.authenticate(store, "anja", PASSWORD, now=locked_at + timedelta(minutes=minutes))
         # The same words as a wrong password: a lock would otherwise tell that "anja" exists.
         assert str(error.value) == LOGIN_FAILED and error.value.reason == "locked"
     with pytest.raises(StaffError) as error:
-        staff_users.authenticate(store, "anja", "nog een fout wachtwoord", now=locked_at + timedelta(minutes=14))
+        accounts.authenticate(store, "anja", "nog een fout wachtwoord", now=locked_at + timedelta(minutes=14))
     assert error.value.reason == "locked"
     assert stored_user(store, "anja").locked_until == locked_at + timedelta(minutes=15)
 
-    user = staff_users.authenticate(store, "anja", PASSWORD, now=locked_at + timedelta(minutes=15))
+    user = accounts.authenticate(store, "anja", PASSWORD, now=locked_at + timedelta(minutes=15))
     assert user.failed_logins == 0 and user.locked_until is None
     assert len(audit(store, "locked")) == 1
 
 
 def test_after_a_lock_expires_there_are_five_new_attempts(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     for _ in range(5):
         with pytest.raises(StaffError):
-            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+            accounts.authenticate(store, "anja", "fout wachtwoord!", now=T0)
     later = T0 + timedelta(minutes=16)
     for i in range(4):
         with pytest.raises(StaffError, match="onjuist"):
-            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=later)
+            accounts.authenticate(store, "anja", "fout wachtwoord!", now=later)
         assert stored_user(store, "anja").failed_logins == i + 1
     with pytest.raises(StaffError, match="onjuist"):
-        staff_users.authenticate(store, "anja", "fout wachtwoord!", now=later)
+        accounts.authenticate(store, "anja", "fout wachtwoord!", now=later)
     with pytest.raises(StaffError) as error:
-        staff_users.authenticate(store, "anja", PASSWORD, now=later)
+        accounts.authenticate(store, "anja", PASSWORD, now=later)
     assert error.value.reason == "locked"
     assert len(audit(store, "locked")) == 2
 
 
 def test_only_failures_in_a_row_count(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     for _ in range(2):
         for _ in range(4):
             with pytest.raises(StaffError, match="onjuist"):
-                staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
-        staff_users.authenticate(store, "anja", PASSWORD, now=T0)
+                accounts.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+        accounts.authenticate(store, "anja", PASSWORD, now=T0)
     assert stored_user(store, "anja").locked_until is None
 
 
 def test_the_fifth_attempt_may_still_be_the_right_one(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     for _ in range(4):
         with pytest.raises(StaffError):
-            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
-    user = staff_users.authenticate(store, "anja", PASSWORD, now=T0)
+            accounts.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+    user = accounts.authenticate(store, "anja", PASSWORD, now=T0)
     assert user.locked_until is None and user.failed_logins == 0
     assert audit(store, "locked") == []
 
 
 def test_parallel_guesses_get_no_more_than_five_password_checks(store, cheap_hasher):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     cheap_hasher.verifications = 0
 
     def guess(i):
         try:
-            staff_users.authenticate(store, "anja", f"gok nummer {i}", now=T0)
+            accounts.authenticate(store, "anja", f"gok nummer {i}", now=T0)
         except StaffError as exc:
             assert str(exc) == LOGIN_FAILED
             return exc.reason
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         messages = list(pool.map(guess, range(30)))
-    assert messages.count("wrong") == staff_users.MAX_FAILED_LOGINS
-    assert messages.count("locked") == 30 - staff_users.MAX_FAILED_LOGINS
+    assert messages.count("wrong") == accounts.MAX_FAILED_LOGINS
+    assert messages.count("locked") == 30 - accounts.MAX_FAILED_LOGINS
     # Only five checks of the account's own hash; the locked attempts check a dummy hash, so
     # that they cost the same time as any other refusal (issue 15, finding 7).
     real_hash = stored_user(store, "anja").password_hash
-    assert cheap_hasher.checked.count(real_hash) == staff_users.MAX_FAILED_LOGINS
+    assert cheap_hasher.checked.count(real_hash) == accounts.MAX_FAILED_LOGINS
     assert cheap_hasher.verifications == 30
     assert len(audit(store, "locked")) == 1
     assert stored_user(store, "anja").locked_until == T0 + timedelta(minutes=15)
 
 
 def test_an_inactive_account_cannot_log_in(store, cheap_hasher):
-    staff_users.add_user(store, "anja", PASSWORD, "admin")
-    before = staff_users.set_active(store, "anja", False)
+    accounts.add_user(store, "anja", PASSWORD, "admin")
+    before = accounts.set_active(store, "anja", False)
     assert not before.active and before.session_version == 2  # disabling ends the sessions
     cheap_hasher.verifications = 0
     with pytest.raises(StaffError) as error:
-        staff_users.authenticate(store, "anja", PASSWORD)
+        accounts.authenticate(store, "anja", PASSWORD)
     assert str(error.value) == LOGIN_FAILED
     assert cheap_hasher.verifications == 1  # as slow as any other refusal
     assert stored_user(store, "anja").failed_logins == 0
-    staff_users.set_active(store, "anja", True)
-    assert staff_users.authenticate(store, "anja", PASSWORD).username == "anja"
+    accounts.set_active(store, "anja", True)
+    assert accounts.authenticate(store, "anja", PASSWORD).username == "anja"
 
 
 def test_unlock_lifts_the_lock(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     for _ in range(5):
         with pytest.raises(StaffError):
-            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=T0)
-    user = staff_users.unlock(store, "anja", actor="cli:beheer")
+            accounts.authenticate(store, "anja", "fout wachtwoord!", now=T0)
+    user = accounts.unlock(store, "anja", actor="cli:beheer")
     assert user.locked_until is None and user.failed_logins == 0
-    assert staff_users.authenticate(store, "anja", PASSWORD, now=T0).username == "anja"
+    assert accounts.authenticate(store, "anja", PASSWORD, now=T0).username == "anja"
     assert ("cli:beheer", "user_unlocked", "anja") in audit(store)
 
 
 def test_end_sessions_and_a_new_password_bump_the_session_version(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
-    assert staff_users.end_sessions(store, "anja").session_version == 2
+    accounts.add_user(store, "anja", PASSWORD, "agent")
+    assert accounts.end_sessions(store, "anja").session_version == 2
     new_password = "een heel ander wachtwoord"
-    user = staff_users.set_password(store, "ANJA", new_password, actor="cli:beheer")
+    user = accounts.set_password(store, "ANJA", new_password, actor="cli:beheer")
     assert user.session_version == 3
     with pytest.raises(StaffError, match="onjuist"):
-        staff_users.authenticate(store, "anja", PASSWORD)
-    assert staff_users.authenticate(store, "anja", new_password).session_version == 3
+        accounts.authenticate(store, "anja", PASSWORD)
+    assert accounts.authenticate(store, "anja", new_password).session_version == 3
     with pytest.raises(StaffError, match="minstens 12"):
-        staff_users.set_password(store, "anja", "kort")
+        accounts.set_password(store, "anja", "kort")
     with pytest.raises(StaffError, match="minstens 12"):
-        staff_users.set_password(store, "anja", "ANJA")
-    staff_users.add_user(store, "jan.peeters.12", PASSWORD, "agent")
+        accounts.set_password(store, "anja", "ANJA")
+    accounts.add_user(store, "jan.peeters.12", PASSWORD, "agent")
     with pytest.raises(StaffError, match="gebruikersnaam"):
-        staff_users.set_password(store, "jan.peeters.12", "Jan.Peeters.12")
-    for change in (staff_users.end_sessions, staff_users.unlock):
+        accounts.set_password(store, "jan.peeters.12", "Jan.Peeters.12")
+    for change in (accounts.end_sessions, accounts.unlock):
         with pytest.raises(StaffError, match="Geen account"):
             change(store, "niemand")
     assert ("cli:beheer", "password_changed", "anja") in audit(store)
 
 
 def test_a_login_rehashes_when_the_parameters_changed(store, monkeypatch, hasher_factory):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     old_hash = stored_user(store, "anja").password_hash
-    monkeypatch.setattr(staff_users, "HASHER", hasher_factory(time_cost=2))
-    staff_users.authenticate(store, "anja", PASSWORD)
+    monkeypatch.setattr(accounts, "HASHER", hasher_factory(time_cost=2))
+    accounts.authenticate(store, "anja", PASSWORD)
     new_hash = stored_user(store, "anja").password_hash
     assert new_hash != old_hash and "t=2" in new_hash and "t=1" in old_hash
-    staff_users.authenticate(store, "anja", PASSWORD)
+    accounts.authenticate(store, "anja", PASSWORD)
     assert stored_user(store, "anja").password_hash == new_hash  # unchanged when nothing changed
 
 
 def test_a_damaged_hash_refuses_the_login_instead_of_crashing(store):
-    staff_users.add_user(store, "anja", PASSWORD, "agent")
+    accounts.add_user(store, "anja", PASSWORD, "agent")
     with store.session() as session:
         session.execute(sa.text("update staff_users set password_hash = 'kapot'"))
     with pytest.raises(StaffError, match="onjuist"):
-        staff_users.authenticate(store, "anja", PASSWORD)
+        accounts.authenticate(store, "anja", PASSWORD)
 
 
 # ---------------------------------------------------------------------------- permissions
@@ -307,14 +317,14 @@ def test_permissions_by_role():
     everyday = ("view_conversations", "review", "annotate", "view_requests")
     sensitive = ("handle_requests", "reveal", "export_subject", "erase_subject", "export_annotations")
     for permission in everyday:
-        assert all(can(role, permission) for role in staff_users.ROLES)
+        assert all(can(role, permission) for role in accounts.ROLES)
     for permission in sensitive:
         assert not can("agent", permission)
         assert can("privacy_officer", permission) and can("admin", permission)
     assert not can("agent", "purge") and not can("privacy_officer", "purge") and can("admin", "purge")
-    assert all(can("admin", permission) for permission in staff_users.PERMISSIONS)
+    assert all(can("admin", permission) for permission in accounts.PERMISSIONS)
     assert not can("admin", "bestaat_niet") and not can("root", "review") and not can("", "review")
-    assert set().union(*staff_users.PERMISSIONS.values()) == set(staff_users.ROLES)
+    assert set().union(*accounts.PERMISSIONS.values()) == set(accounts.ROLES)
 
 
 # ---------------------------------------------------------------------------- throttle
@@ -327,7 +337,7 @@ def test_throttle_counts_failures_per_key_within_the_window():
         seen.append(throttle.blocked("192.0.2.1", now=t))
         if not seen[-1]:
             throttle.fail("192.0.2.1", now=t)
-    assert seen == [False, False, False, True, True]   # refused attempts are not counted
+    assert seen == [False, False, False, True, True]  # refused attempts are not counted
     assert not throttle.blocked("192.0.2.2", now=30)  # another client is not affected
     assert throttle.blocked("192.0.2.1", now=59.9)
     assert not throttle.blocked("192.0.2.1", now=60.5)  # the failure at 0 aged out
@@ -405,11 +415,12 @@ def cli(request, tmp_path, monkeypatch):
 
 
 def test_cli_add_list_and_the_account_works(cli):
-    code, out, err = cli("users", "add", "An.Janssens", "--role", "privacy_officer", "--password-stdin",
-                         stdin=PASSWORD + "\n")
+    code, out, err = cli(
+        "users", "add", "An.Janssens", "--role", "privacy_officer", "--password-stdin", stdin=PASSWORD + "\n"
+    )
     assert (code, out, err) == (0, "Account an.janssens (privacy_officer) aangemaakt.\n", "")
     store = cli.store()
-    assert staff_users.authenticate(store, "an.janssens", PASSWORD).role == "privacy_officer"
+    assert accounts.authenticate(store, "an.janssens", PASSWORD).role == "privacy_officer"
     assert ("cli:beheerder", "user_added", "an.janssens") in audit(store)
 
     code, out, _ = cli("users", "list")
@@ -433,13 +444,16 @@ def test_cli_add_with_getpass(cli, monkeypatch):
     assert code == 1 and out == "" and err == "Fout: De wachtwoorden komen niet overeen.\n"
 
 
-@pytest.mark.parametrize("argv, stdin, message", [
-    (("users", "add", "anja", "--role", "agent", "--password-stdin"), "kort\n", "minstens 12 tekens"),
-    (("users", "add", "anja", "--role", "agent", "--password-stdin"), "", "Geen wachtwoord"),
-    (("users", "add", "a b", "--role", "agent", "--password-stdin"), PASSWORD, "3 tot 80 tekens"),
-    (("users", "disable", "niemand"), None, "Geen account met gebruikersnaam niemand."),
-    (("users", "password", "niemand", "--password-stdin"), PASSWORD, "Geen account"),
-])
+@pytest.mark.parametrize(
+    "argv, stdin, message",
+    [
+        (("users", "add", "anja", "--role", "agent", "--password-stdin"), "kort\n", "minstens 12 tekens"),
+        (("users", "add", "anja", "--role", "agent", "--password-stdin"), "", "Geen wachtwoord"),
+        (("users", "add", "a b", "--role", "agent", "--password-stdin"), PASSWORD, "3 tot 80 tekens"),
+        (("users", "disable", "niemand"), None, "Geen account met gebruikersnaam niemand."),
+        (("users", "password", "niemand", "--password-stdin"), PASSWORD, "Geen account"),
+    ],
+)
 def test_cli_errors_are_dutch_with_exit_1(cli, argv, stdin, message):
     code, out, err = cli(*argv, stdin=stdin)
     assert code == 1 and out == ""
@@ -454,14 +468,14 @@ def test_cli_duplicate_disable_enable_unlock_and_password(cli):
     store = cli.store()
     assert cli("users", "disable", "anja")[:2] == (0, "Account anja uitgeschakeld; lopende sessies zijn beëindigd.\n")
     with pytest.raises(StaffError, match="onjuist"):
-        staff_users.authenticate(store, "anja", PASSWORD)
+        accounts.authenticate(store, "anja", PASSWORD)
     assert "nee" in cli("users", "list")[1]
     assert cli("users", "enable", "anja")[:2] == (0, "Account anja ingeschakeld.\n")
 
     now = datetime.now(timezone.utc)
     for _ in range(5):
         with pytest.raises(StaffError):
-            staff_users.authenticate(store, "anja", "fout wachtwoord!", now=now)
+            accounts.authenticate(store, "anja", "fout wachtwoord!", now=now)
     listed = json.loads(cli("users", "list", "--json")[1])[0]
     assert listed["locked_until"] is not None
     assert datetime.fromisoformat(listed["locked_until"]) == now.replace(microsecond=0) + timedelta(minutes=15)
@@ -471,7 +485,7 @@ def test_cli_duplicate_disable_enable_unlock_and_password(cli):
     new_password = "een ander lang wachtwoord"
     code, out, _ = cli("users", "password", "anja", "--password-stdin", stdin=new_password + "\r\n")
     assert (code, out) == (0, "Wachtwoord van anja gewijzigd; lopende sessies zijn beëindigd.\n")
-    user = staff_users.authenticate(store, "anja", new_password)
+    user = accounts.authenticate(store, "anja", new_password)
     assert user.session_version == 3  # disable and the new password each ended the sessions
     actions = [a for _, a, _ in audit(store) if not a.startswith("login")]
     assert actions == ["user_added", "user_disabled", "user_enabled", "locked", "user_unlocked", "password_changed"]

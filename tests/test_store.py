@@ -1,4 +1,5 @@
 """The request and opt-out store, on SQLite and on the real PostgreSQL server."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -7,9 +8,9 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from bot import optouts, rights
-from bot.contact import InvalidContact
-from bot.rights import NewRequest, RequestError
+from bot.privacy import optouts, rights
+from bot.privacy.contact import InvalidContact
+from bot.privacy.rights import NewRequest, RequestError
 from bot.store.db import Store, migrate
 
 
@@ -24,8 +25,7 @@ def store(request, tmp_path):
 
 
 def new(**overrides) -> NewRequest:
-    values = dict(request_type="erasure", name="Jan Peeters", email="Jan.Peeters@Example.be",
-                  conversation_id="conv-1")
+    values = dict(request_type="erasure", name="Jan Peeters", email="Jan.Peeters@Example.be", conversation_id="conv-1")
     values.update(overrides)
     return NewRequest(**values)
 
@@ -71,7 +71,9 @@ def test_status_changes_are_audited_and_impossible_ones_refused(store):
     stored = rights.get(store, request.reference)
     assert stored.status == rights.DONE and stored.verified_at and stored.closed_at
     assert [(e.from_status, e.to_status, e.note) for e in stored.events][1:] == [
-        ("unverified", "open", "geverifieerd per telefoon"), ("open", "done", "gegevens gewist")]
+        ("unverified", "open", "geverifieerd per telefoon"),
+        ("open", "done", "gegevens gewist"),
+    ]
 
 
 def test_status_lookup_needs_the_matching_address_and_reveals_nothing_otherwise(store):

@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot import tokens
+from bot.core import keys
+from bot.privacy import tokens
 
 KEY = "test-key-" + "x" * 40
 NOW = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
@@ -31,9 +32,9 @@ def test_expired_tampered_and_foreign_links_are_refused():
 
 def test_development_key_is_made_once_and_private(tmp_path, monkeypatch):
     monkeypatch.delenv("PRIVACYBOT_SECRET_KEY", raising=False)
-    monkeypatch.setattr(tokens, "KEY_FILE", tmp_path / "secret_key")
-    first = tokens.secret_key()
-    assert first == tokens.secret_key() and len(first) >= 40
+    monkeypatch.setattr(keys, "KEY_FILE", tmp_path / "secret_key")
+    first = keys.secret_key()
+    assert first == keys.secret_key() and len(first) >= 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     monkeypatch.setenv("PRIVACYBOT_SECRET_KEY", KEY)
-    assert tokens.secret_key() == KEY
+    assert keys.secret_key() == KEY

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot import unsubscribe_links
+from bot.privacy import unsubscribe_links
 
 
 def test_marketing_mails_get_one_click_unsubscribe_headers(monkeypatch):

@@ -4,9 +4,9 @@ stack started by `privacybot run`: action server, Rasa server and the demo page.
 Screenshots go to a temporary folder; with PRIVACYBOT_SAVE_SCREENSHOTS=1 they replace the
 ones under docs/ that the README shows.
 """
+
 from __future__ import annotations
 
-import contextlib
 import http.server
 import os
 import re
@@ -20,15 +20,24 @@ from pathlib import Path
 
 import pytest
 
-from bot import paths
-from bot.processes import free_port, wait_for_http
+from bot.core import paths
+from bot.ops.processes import free_port, wait_for_http
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"
+)
 
 # Flags for a closed network: without them chromium keeps trying to reach Google's services.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WIDGET = "#kmo-privacybot"
 GREETING = "Hallo 👋 Hoe kunnen we je helpen?"
 
@@ -43,7 +52,9 @@ class EmbeddingSite:
             "<style>div { color: red !important; } .launcher { display: none !important; }</style></head>"
             "<body><h1>Een andere site</h1>"
             f"<script src='{widget_url}' data-server='{rasa_url}' data-teaser-delay='100'></script>"
-            "</body></html>", encoding="utf-8")
+            "</body></html>",
+            encoding="utf-8",
+        )
         handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
         http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
@@ -60,17 +71,44 @@ def stack(trained_model, tmp_path_factory):
     rasa_port, actions_port, site_port = free_port(), free_port(), free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     embedding = EmbeddingSite(tmp, f"http://127.0.0.1:{site_port}/widget/privacybot.js", rasa_url)
-    env = dict(os.environ, PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp / 'widget.db'}",
-               PRIVACYBOT_OUTBOX_DIR=str(tmp / "outbox"), PRIVACYBOT_TEASER_DELAY_MS="300",
-               PRIVACYBOT_WIDGET_ORIGINS=embedding.origin)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--no-train", "--port", str(rasa_port),
-                             "--actions-port", str(actions_port), "--site-port", str(site_port), "--console-port", str(free_port())],
-                            cwd=paths.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    env = dict(
+        os.environ,
+        PRIVACYBOT_DATABASE_URL=f"sqlite:///{tmp / 'widget.db'}",
+        PRIVACYBOT_OUTBOX_DIR=str(tmp / "outbox"),
+        PRIVACYBOT_TEASER_DELAY_MS="300",
+        PRIVACYBOT_WIDGET_ORIGINS=embedding.origin,
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--no-train",
+            "--port",
+            str(rasa_port),
+            "--actions-port",
+            str(actions_port),
+            "--site-port",
+            str(site_port),
+            "--console-port",
+            str(free_port()),
+        ],
+        cwd=paths.ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_http(f"{rasa_url}/", timeout=300, process=proc)
         wait_for_http(f"http://127.0.0.1:{site_port}/health", timeout=60, process=proc)
-        yield {"site": f"http://127.0.0.1:{site_port}/", "rasa": rasa_url, "embedding": embedding, "tmp": tmp,
-               "proc": proc}
+        yield {
+            "site": f"http://127.0.0.1:{site_port}/",
+            "rasa": rasa_url,
+            "embedding": embedding,
+            "tmp": tmp,
+            "proc": proc,
+        }
     finally:
         embedding.httpd.shutdown()
         proc.send_signal(signal.SIGTERM)
@@ -147,7 +185,10 @@ def test_keyboard_only_visitor_asks_a_question(stack, page):
     assert page.locator(f"{WIDGET} .teaser").is_hidden()
     ask(page, "hoe lang bewaren jullie mijn gegevens?")
     wait_for_bot(page, "10 jaar")
-    assert page.locator(f"{WIDGET} .message.user .bubble").last.text_content() == "Jij: hoe lang bewaren jullie mijn gegevens?"
+    assert (
+        page.locator(f"{WIDGET} .message.user .bubble").last.text_content()
+        == "Jij: hoe lang bewaren jullie mijn gegevens?"
+    )
     page.keyboard.press("Escape")
     assert page.locator(f"{WIDGET} .panel").is_hidden()
     assert active_in_widget(page) == "button.launcher"
@@ -160,7 +201,9 @@ def test_quick_reply_links_and_line_breaks(stack, page):
     wait_for_bot(page, "Hallo 👋")
     page.locator(f"{WIDGET} .quick-reply", has_text="Contact").click()
     wait_for_bot(page, "DPO")
-    assert page.locator(f"{WIDGET} .message.user .bubble").last.text_content() == "Jij: Contact"  # the title, not the payload
+    assert (
+        page.locator(f"{WIDGET} .message.user .bubble").last.text_content() == "Jij: Contact"
+    )  # the title, not the payload
     mail = page.locator(f"{WIDGET} .message.bot a[href='mailto:privacy@kmo-verzekeringen.be']").last
     assert mail.inner_text() == "privacy@kmo-verzekeringen.be"
     assert page.locator(f"{WIDGET} .bubble").first.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
@@ -196,8 +239,10 @@ def test_widget_font_is_its_own_sans_on_a_serif_page(stack, page):
     here, as a host site may be."""
     page.goto(stack["site"])
     # Through the CSSOM: the demo site's CSP (style-src 'self') refuses an inline <style>.
-    page.evaluate("document.documentElement.style.setProperty('font-family', 'Georgia, serif', 'important');"
-                  "document.body.style.setProperty('font-family', 'Georgia, serif', 'important')")
+    page.evaluate(
+        "document.documentElement.style.setProperty('font-family', 'Georgia, serif', 'important');"
+        "document.body.style.setProperty('font-family', 'Georgia, serif', 'important')"
+    )
     page.locator(f"{WIDGET} .launcher").click()
     wait_for_bot(page, "Hallo 👋")
     assert page.evaluate("() => getComputedStyle(document.body).fontFamily").startswith("Georgia")
@@ -243,8 +288,8 @@ def test_a_request_summary_is_a_list_and_its_reference_can_be_copied(stack, page
 
 def test_thumbs_down_with_a_reason_is_stored_by_the_real_channel(stack, page):
     """👍/👎 against the real stack: the channel marks the answer rateable, the widget posts the
-    rating (cross-origin, like the chat) and the store keeps it with the reason (bot/feedback.py)."""
-    from bot import feedback
+    rating (cross-origin, like the chat) and the store keeps it with the reason (bot/staff/feedback.py)."""
+    from bot.staff import feedback
     from bot.store.db import Store
 
     page.goto(stack["site"])
@@ -272,7 +317,9 @@ def test_markup_is_shown_as_text_never_run(stack, page):
     ask(page, attack)
     page.locator(f"{WIDGET} .message.bot").nth(1).wait_for(timeout=30_000)
     assert page.locator(f"{WIDGET} .message.user .bubble").last.text_content() == f"Jij: {attack}"
-    assert page.evaluate("() => document.getElementById('kmo-privacybot').shadowRoot.querySelectorAll('img').length") == 0
+    assert (
+        page.evaluate("() => document.getElementById('kmo-privacybot').shadowRoot.querySelectorAll('img').length") == 0
+    )
     assert page.dialogs == []
 
 
@@ -336,8 +383,9 @@ def test_retry_sends_the_kept_message_once_the_server_answers(stack, page):
 
 def test_phone_screen_and_desktop_screenshots(stack, browser):
     folder = screenshot_folder(stack)
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                device_scale_factor=2, locale="nl-BE")
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2, locale="nl-BE"
+    )
     page = phone.new_page()
     page.goto(stack["site"])
     page.locator(f"{WIDGET} .launcher").click()

@@ -5,8 +5,9 @@ the request reference and the 👍/👎 feedback (issue 16).
 These tests need no trained model: a plain file server serves the widget's own files on a
 host page whose default font is a serif (as on most sites, and the browser's own default), and
 Playwright answers the REST channel with scripted replies in the shape the chat channel sends
-(bot/chat_channel.py). tests/test_widget.py runs the widget against the real stack.
+(bot/plugins/chat_channel.py). tests/test_widget.py runs the widget against the real stack.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,26 +16,34 @@ import json
 import re
 import threading
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, List, Optional
 
 import pytest
 
 from bot.web import site
 from tests.test_widget import CHROMIUM, browser  # noqa: F401 - browser is the shared module fixture
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"
+)
 
 WIDGET = "#kmo-privacybot"
 GREETING = "Hallo 👋 Hoe kunnen we je helpen?"
-TOPICS = [{"title": "Welke gegevens?", "payload": "Welke persoonsgegevens verzamelen jullie?"},
-          {"title": "Hoe lang bewaard?", "payload": "Hoe lang bewaren jullie mijn gegevens?"},
-          {"title": "Contact", "payload": "Hoe kan ik de DPO contacteren?"}]
+TOPICS = [
+    {"title": "Welke gegevens?", "payload": "Welke persoonsgegevens verzamelen jullie?"},
+    {"title": "Hoe lang bewaard?", "payload": "Hoe lang bewaren jullie mijn gegevens?"},
+    {"title": "Contact", "payload": "Hoe kan ik de DPO contacteren?"},
+]
 # The confirmation question of the request form, with the buttons actions/forms.py sends.
-SUMMARY = ("Even nakijken:\n• Soort: wissen van je gegevens\n• Naam: Jan Peeters\n• E-mailadres: jan@example.be\n"
-           "Zal ik het versturen?")
-CONFIRM_BUTTONS = [{"title": "Ja, verstuur", "payload": "/affirm"},
-                   {"title": "Iets aanpassen", "payload": "/change_answer"},
-                   {"title": "Annuleren", "payload": "/cancel"}]
+SUMMARY = (
+    "Even nakijken:\n• Soort: wissen van je gegevens\n• Naam: Jan Peeters\n• E-mailadres: jan@example.be\n"
+    "Zal ik het versturen?"
+)
+CONFIRM_BUTTONS = [
+    {"title": "Ja, verstuur", "payload": "/affirm"},
+    {"title": "Iets aanpassen", "payload": "/change_answer"},
+    {"title": "Annuleren", "payload": "/cancel"},
+]
 REFERENCE = "PRV-7K2M9QX4TB"
 MAILBOX = "privacy@kmo-verzekeringen.be"
 LONG_ANSWER = ("Je gegevens bewaren we niet langer dan nodig. " * 8).strip()
@@ -70,8 +79,10 @@ def default_script(message: str) -> List[dict]:
     if message == "Hoe lang bewaren jullie mijn gegevens?":
         return [reply("Maximaal 10 jaar na je laatste contract."), rateable("m-retention")]
     if message == "Hoe kan ik de DPO contacteren?":
-        return [reply(f"Mail de DPO via {MAILBOX} of lees https://www.kmo-verzekeringen.be/privacy/contact/dpo-en-meer."),
-                rateable("m-contact")]
+        return [
+            reply(f"Mail de DPO via {MAILBOX} of lees https://www.kmo-verzekeringen.be/privacy/contact/dpo-en-meer."),
+            rateable("m-contact"),
+        ]
     if message == "verzoek":
         return [reply(SUMMARY, CONFIRM_BUTTONS)]
     if message == "/affirm":
@@ -147,7 +158,9 @@ class Chat:
         box.press("Enter")
 
     def wait_for_bot(self, pattern: str, timeout: float = 10_000) -> None:
-        self.page.locator(f"{WIDGET} .message.bot .bubble").filter(has_text=re.compile(pattern)).last.wait_for(timeout=timeout)
+        self.page.locator(f"{WIDGET} .message.bot .bubble").filter(has_text=re.compile(pattern)).last.wait_for(
+            timeout=timeout
+        )
 
     def active(self) -> str:
         return active_in_widget(self.page)
@@ -178,8 +191,9 @@ def chat(browser, host_site):
 
 @pytest.fixture
 def phone(browser, host_site):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="nl-BE")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2, locale="nl-BE"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(host_site.page("serif.html"))
@@ -199,8 +213,17 @@ def test_widget_uses_its_sans_font_on_a_serif_page(chat):
     chat.ask("hoe lang?")
     chat.wait_for_bot("Je vroeg iets")
     assert chat.page.evaluate("() => getComputedStyle(document.body).fontFamily") == "serif"
-    for selector in (".launcher", ".panel", ".header h2", ".message.bot .bubble", ".message.user .bubble",
-                     ".send", "textarea", ".notice", ".rate"):
+    for selector in (
+        ".launcher",
+        ".panel",
+        ".header h2",
+        ".message.bot .bubble",
+        ".message.user .bubble",
+        ".send",
+        "textarea",
+        ".notice",
+        ".rate",
+    ):
         family = chat.style(selector, "fontFamily")
         assert first_font(family) == "system-ui" and "serif" not in family.replace("sans-serif", ""), (selector, family)
         assert "times" not in family.lower(), (selector, family)
@@ -333,7 +356,9 @@ def test_new_conversation_after_yes_starts_afresh(chat):
     assert question.is_hidden()
     assert len(chat.page.locator(f"{WIDGET} .bubble").all_text_contents()) == 1
     assert chat.page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).sender") != sender
-    assert chat.sent[-1] == {"sender": chat.sent[-1]["sender"], "message": "/greet"} and chat.sent[-1]["sender"] != sender
+    assert (
+        chat.sent[-1] == {"sender": chat.sent[-1]["sender"], "message": "/greet"} and chat.sent[-1]["sender"] != sender
+    )
     assert chat.active() == "textarea."
 
 
@@ -376,14 +401,19 @@ def test_a_link_to_a_part_of_the_statement_reads_as_that_part(chat):
     lines of the bubble. It reads as the part's title; the link still goes to the part."""
     target = "https://www.kmo-verzekeringen.be/privacy#hoe-lang-worden-mijn-gegevens-bewaard"
     other = "https://www.kmo-verzekeringen.be/verzekeringen/brand"
-    chat.script = lambda message: ([reply(f"Lees het na in het privacystatement: {target}\nOf kijk op {other}")]
-                                   if message == "links" else default_script(message))
+    chat.script = lambda message: (
+        [reply(f"Lees het na in het privacystatement: {target}\nOf kijk op {other}")]
+        if message == "links"
+        else default_script(message)
+    )
     chat.open()
     chat.ask("links")
     chat.wait_for_bot("privacystatement")
     part = chat.page.locator(f"{WIDGET} .message.bot a[href='{target}']")
     assert part.inner_text() == "Hoe lang worden mijn gegevens bewaard"
-    assert chat.page.locator(f"{WIDGET} .message.bot a[href='{other}']").inner_text() == other  # other links: as they are
+    assert (
+        chat.page.locator(f"{WIDGET} .message.bot a[href='{other}']").inner_text() == other
+    )  # other links: as they are
 
 
 def test_the_visitors_own_text_never_becomes_a_link(chat):
@@ -447,11 +477,15 @@ def test_privacy_notice_is_one_short_line_by_the_input(chat):
     assert "6 maanden" in text and "bewaren dit gesprek" in text
     assert notice.locator("a").get_attribute("href") == "/privacy"
     line = float(chat.style(".notice", "lineHeight").replace("px", ""))
-    padding = notice.evaluate("e => parseFloat(getComputedStyle(e).paddingTop) + parseFloat(getComputedStyle(e).paddingBottom)")
+    padding = notice.evaluate(
+        "e => parseFloat(getComputedStyle(e).paddingTop) + parseFloat(getComputedStyle(e).paddingBottom)"
+    )
     assert notice.bounding_box()["height"] - padding <= line + 1  # one line, not a three-line band
     composer = chat.page.locator(f"{WIDGET} .composer").bounding_box()
     box = notice.bounding_box()
-    assert composer["y"] + composer["height"] <= box["y"] + 1 <= composer["y"] + composer["height"] + 10  # right under the input
+    assert (
+        composer["y"] + composer["height"] <= box["y"] + 1 <= composer["y"] + composer["height"] + 10
+    )  # right under the input
     header = chat.page.locator(f"{WIDGET} .header").bounding_box()
     log = chat.page.locator(f"{WIDGET} .log").bounding_box()
     assert log["y"] <= header["y"] + header["height"] + 1  # the conversation starts under the header
@@ -464,9 +498,11 @@ def test_confirm_is_primary_and_cancel_secondary(chat):
     send = chat.page.locator(f"{WIDGET} .quick-reply", has_text="Ja, verstuur")
     change = chat.page.locator(f"{WIDGET} .quick-reply", has_text="Iets aanpassen")
     cancel = chat.page.locator(f"{WIDGET} .quick-reply", has_text="Annuleren")
-    look = lambda b: b.evaluate("e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.borderColor, s.fontWeight]; }")  # noqa: E731
+    look = lambda b: b.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.borderColor, s.fontWeight]; }"
+    )  # noqa: E731
     assert look(send)[0] == "rgb(11, 58, 111)" and look(send)[1] == "rgb(255, 255, 255)"  # filled
-    assert look(cancel)[0] == "rgb(255, 255, 255)" and look(cancel)[1] != look(send)[1]    # quiet
+    assert look(cancel)[0] == "rgb(255, 255, 255)" and look(cancel)[1] != look(send)[1]  # quiet
     assert len({tuple(look(b)) for b in (send, change, cancel)}) == 3
     assert "primary" in send.get_attribute("class") and "secondary" in cancel.get_attribute("class")
 
@@ -478,7 +514,10 @@ def test_summary_lines_are_a_list_and_the_reference_is_prominent(chat, browser):
     chat.wait_for_bot("Even nakijken")
     summary = chat.page.locator(f"{WIDGET} .message.bot .bubble").last
     assert summary.locator("ul > li").all_inner_texts() == [
-        "Soort: wissen van je gegevens", "Naam: Jan Peeters", "E-mailadres: jan@example.be"]
+        "Soort: wissen van je gegevens",
+        "Naam: Jan Peeters",
+        "E-mailadres: jan@example.be",
+    ]
     assert summary.locator("p").all_inner_texts() == ["Even nakijken:", "Zal ik het versturen?"]
     assert "•" not in summary.inner_text()
     chat.page.locator(f"{WIDGET} .quick-reply", has_text="Ja, verstuur").click()
@@ -540,8 +579,9 @@ def test_thumbs_up_posts_the_rating_and_thanks(chat):
     up.click()
     answer.locator(".feedback-note", has_text="Bedankt voor je feedback.").wait_for()
     sender = chat.page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).sender")
-    assert chat.feedback == [{"body": {"sender": sender, "message_id": "m-retention", "rating": "up"},
-                              "content_type": "application/json"}]
+    assert chat.feedback == [
+        {"body": {"sender": sender, "message_id": "m-retention", "rating": "up"}, "content_type": "application/json"}
+    ]
     assert up.get_attribute("aria-pressed") == "true" and down.get_attribute("aria-pressed") == "false"
     assert answer.locator(".reasons").count() == 0
     # Remembered in this tab: after a reload the rating is still shown.
@@ -569,8 +609,10 @@ def test_thumbs_down_offers_reasons_and_a_later_rating_replaces_it(chat):
     answer.locator(".reasons").wait_for(state="detached")
     bodies = [f["body"] for f in chat.feedback]
     sender = bodies[0]["sender"]
-    assert bodies == [{"sender": sender, "message_id": "m-other", "rating": "down"},
-                      {"sender": sender, "message_id": "m-other", "rating": "down", "reason": "wrong"}]
+    assert bodies == [
+        {"sender": sender, "message_id": "m-other", "rating": "down"},
+        {"sender": sender, "message_id": "m-other", "rating": "down", "reason": "wrong"},
+    ]
     assert chat.active() == "button.rate down"
     stored = chat.page.evaluate("() => JSON.parse(sessionStorage.getItem('kmo-privacybot')).messages")
     assert stored[-1]["feedback"]["rating"] == "down" and stored[-1]["feedback"]["reason"] == "wrong"
@@ -628,9 +670,21 @@ def test_new_parts_keep_contrast_of_at_least_4_5(chat):
     chat.wait_for_bot("Je vroeg iets")
     chat.page.locator(f"{WIDGET} .message.bot").last.locator("button[aria-label='Niet nuttig']").click()
     chat.page.locator(f"{WIDGET} .reasons").wait_for()
-    selectors = [".launcher-label", ".header h2", ".subtitle", ".notice", ".notice a", ".reference-label",
-                 ".reference-code", ".copy", ".feedback-note", ".reasons-label", ".reason", ".bot .bubble a",
-                 ".bubble .ref"]
+    selectors = [
+        ".launcher-label",
+        ".header h2",
+        ".subtitle",
+        ".notice",
+        ".notice a",
+        ".reference-label",
+        ".reference-code",
+        ".copy",
+        ".feedback-note",
+        ".reasons-label",
+        ".reason",
+        ".bot .bubble a",
+        ".bubble .ref",
+    ]
     ratios = chat.page.evaluate(CONTRAST, selectors)
     assert all(ratios[s] is not None and ratios[s] >= 4.5 for s in selectors), ratios
     open_menu(chat)

@@ -1,4 +1,5 @@
 """Engine, sessions and migrations for PRIVACYBOT_DATABASE_URL."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import private_files, settings
+from bot.core import private_files, settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -26,12 +27,14 @@ def make_engine(url: Optional[str] = None) -> Engine:
     _private_if_sqlite(url)
     engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # foreign keys, and wait instead of "locked"
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+
     return engine
 
 

@@ -1,4 +1,5 @@
 """Tables of our own, beside Rasa's tracker store in the same database."""
+
 from __future__ import annotations
 
 from datetime import timezone
@@ -49,8 +50,9 @@ class RightsRequest(Base):
     reminder_sent_at = Column(UTCDateTime())
     closed_at = Column(UTCDateTime())
 
-    events = relationship("RequestEvent", back_populates="request", order_by="RequestEvent.id",
-                          cascade="all, delete-orphan")
+    events = relationship(
+        "RequestEvent", back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
+    )
 
 
 class RequestEvent(Base):
@@ -102,7 +104,7 @@ class OutboxMessage(Base):
 
 
 class StaffUser(Base):
-    """An account for the support console. Passwords are argon2 hashes (bot/staff_users.py)."""
+    """An account for the support console. Passwords are argon2 hashes (bot/staff/accounts.py)."""
 
     __tablename__ = "staff_users"
 
@@ -163,7 +165,7 @@ class Annotation(Base):
 
 
 class AnswerFeedback(Base):
-    """A visitor's 👍/👎 on the answer to one of their messages (bot/feedback.py). No text and
+    """A visitor's 👍/👎 on the answer to one of their messages (bot/staff/feedback.py). No text and
     nothing personal: the message is found by its Rasa message_id; the reason is a fixed code."""
 
     __tablename__ = "answer_feedback"
@@ -172,6 +174,6 @@ class AnswerFeedback(Base):
     sender_id = Column(String(255), nullable=False, index=True)
     message_id = Column(String(64), nullable=False)
     rating = Column(String(8), nullable=False, index=True)  # up, down
-    reason = Column(String(32))  # a key of bot.feedback.REASONS, only with "down"
+    reason = Column(String(32))  # a key of bot.staff.feedback.REASONS, only with "down"
     created_at = Column(UTCDateTime(), nullable=False)
     __table_args__ = (UniqueConstraint("sender_id", "message_id", name="uq_feedback_message"),)

@@ -2,10 +2,11 @@
 name and address from the privacy statement, the privacy mailbox) and its stylesheet.
 
 The demo site (``bot/web/site.py``) and the pages behind the links in our e-mails
-(``bot/links_channel.py``, served by the Rasa process on another origin) both use these, so a
+(``bot/plugins/links_channel.py``, served by the Rasa process on another origin) both use these, so a
 visitor who clicks a link in a mail lands on a page that looks like the site they know: people
 are rightly wary of pages reached from an e-mail. Plain file reading, no web framework.
 """
+
 from __future__ import annotations
 
 import base64

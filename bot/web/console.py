@@ -1,9 +1,10 @@
 """The support console: server-rendered pages (aiohttp + Jinja2) over the same domain code
 as the CLI. Sessions are encrypted cookies (aiohttp-session), CSRF tokens come from WTForms'
-SessionCSRF, passwords are argon2 hashes (bot/staff_users.py).
+SessionCSRF, passwords are argon2 hashes (bot/staff/accounts.py).
 
 It talks to the database only; Rasa's HTTP API and the database URL are never exposed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,11 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 
-from bot import (chat_forms, chat_guard, contact, conversations, keys, limits, optouts, rights, review, retention,
-                 settings, staff_audit, staff_users, status_mail, subjects)
+from bot.core import clients, keys, limits, settings
+from bot.dialogue import forms
+from bot.privacy import contact, optouts, retention, rights, status_mail, verification
+from bot.staff import accounts, conversations, review, subjects
+from bot.staff import audit as staff_audit
 from bot.store.db import Store, open_store
 
 WEB = Path(__file__).parent
@@ -32,12 +36,12 @@ SESSION_HOURS = 8
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 STATUS_LABELS = rights.STATUS_LABELS
-# How the console names the roles of bot.staff_users.ROLES (navigation, "Geen toegang").
+# How the console names the roles of bot.staff.accounts.ROLES (navigation, "Geen toegang").
 ROLE_LABELS = {"agent": "agent", "privacy_officer": "privacy officer", "admin": "beheerder (admin)"}
 
 
 def derived_key(purpose: str) -> bytes:
-    """A key per use (session cookie, CSRF) from the console's own secret (bot.keys): the
+    """A key per use (session cookie, CSRF) from the console's own secret (bot.core.keys): the
     internet-facing Rasa processes never hold it."""
     return hashlib.sha256(f"{purpose}:{keys.key('console')}".encode()).digest()
 
@@ -73,11 +77,19 @@ class PostData(dict):
 
 
 def templates() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(WEB / "templates" / "console")),
-                             autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(WEB / "templates" / "console")),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["q"] = lambda value: quote(str(value), safe="")  # a path segment, never a path
-    env.globals.update(status_labels=STATUS_LABELS, role_labels=ROLE_LABELS, brussels=conversations.brussels,
-                       flag_labels=conversations.FLAG_LABELS, request_labels=chat_forms.request_flow.TYPE_LABELS)
+    env.globals.update(
+        status_labels=STATUS_LABELS,
+        role_labels=ROLE_LABELS,
+        brussels=conversations.brussels,
+        flag_labels=conversations.FLAG_LABELS,
+        request_labels=verification.TYPE_LABELS,
+    )
     return env
 
 
@@ -87,7 +99,7 @@ class Console:
         self.secure_cookies = secure_cookies
         self.env = templates()
         # Failed logins per client address, and per address and account, per 5 minutes.
-        self.throttle = staff_users.LoginThrottle(limit=settings.login_limit())
+        self.throttle = accounts.LoginThrottle(limit=settings.login_limit())
 
     # ---- plumbing ----------------------------------------------------------------------------
     async def form(self, request: web.Request, post: bool = False) -> CsrfForm:
@@ -105,13 +117,19 @@ class Console:
         if context.get("error") is None and left.get("error"):
             context["error"] = left["error"]
         page = self.env.get_template(name).render(
-            user=user, csrf=form.csrf_token.current_token, path=request.path, can=lambda p: bool(user) and staff_users.can(user.role, p),
-            flash=context.pop("flash", None) or left.get("ok"), **context)
+            user=user,
+            csrf=form.csrf_token.current_token,
+            path=request.path,
+            can=lambda p: bool(user) and accounts.can(user.role, p),
+            flash=context.pop("flash", None) or left.get("ok"),
+            **context,
+        )
         return web.Response(text=page, content_type="text/html", status=status)
 
     @staticmethod
-    async def redirect(request: web.Request, location: str, ok: Optional[str] = None,
-                       error: Optional[str] = None) -> web.HTTPFound:
+    async def redirect(
+        request: web.Request, location: str, ok: Optional[str] = None, error: Optional[str] = None
+    ) -> web.HTTPFound:
         """Redirect after a POST, with a message for the next page kept in the session."""
         (await get_session(request))["flash"] = {"ok": ok, "error": error}
         return web.HTTPFound(location)
@@ -123,7 +141,7 @@ class Console:
         return None
 
     def user_of(self, data: Dict[str, Any]):
-        user = staff_users.get_user(self.store, data.get("user_id")) if data.get("user_id") else None
+        user = accounts.get_user(self.store, data.get("user_id")) if data.get("user_id") else None
         if user is None or not user.active or data.get("version") != user.session_version:
             return None
         return user
@@ -150,22 +168,30 @@ class Console:
     @staticmethod
     async def headers(request: web.Request, response: web.StreamResponse) -> None:
         """On every response, redirects and errors included."""
-        response.headers.update({
-            "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                                       "form-action 'self'; "
-                                       "frame-ancestors 'none'; base-uri 'none'",
-            "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store"})
+        response.headers.update(
+            {
+                "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                "form-action 'self'; "
+                "frame-ancestors 'none'; base-uri 'none'",
+                "X-Frame-Options": "DENY",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+                "Cache-Control": "no-store",
+            }
+        )
 
     def allowed(self, permission: str):
         def decorate(handler: Handler) -> Handler:
             @wraps(handler)
             async def checked(request: web.Request) -> web.StreamResponse:
-                if not staff_users.can(request["user"].role, permission):
-                    return await self.render(request, "forbidden.html", status=403,
-                                             **forbidden_context(request["user"].role, permission))
+                if not accounts.can(request["user"].role, permission):
+                    return await self.render(
+                        request, "forbidden.html", status=403, **forbidden_context(request["user"].role, permission)
+                    )
                 return await handler(request)
+
             return checked
+
         return decorate
 
     # ---- login --------------------------------------------------------------------------------
@@ -178,15 +204,19 @@ class Console:
         data = await request.post()
         # Behind the reverse proxy the peer is the proxy: the visitor's address comes from
         # X-Forwarded-For under the chat's trusted-proxy rule, or every colleague is one client.
-        ip = chat_guard.client_address(request.remote or "?", request.headers.get("X-Forwarded-For"))
+        ip = clients.client_address(request.remote or "?", request.headers.get("X-Forwarded-For"))
         username = str(data.get("username", ""))
-        keys = (ip, f"{ip} {staff_users.normalise_username(username)[:80]}")
+        keys = (ip, f"{ip} {accounts.normalise_username(username)[:80]}")
         if any(self.throttle.blocked(key) for key in keys):
-            return await self.render(request, "login.html", status=429,
-                                     error="Te veel mislukte pogingen vanaf dit adres. Wacht enkele minuten.")
+            return await self.render(
+                request,
+                "login.html",
+                status=429,
+                error="Te veel mislukte pogingen vanaf dit adres. Wacht enkele minuten.",
+            )
         try:
-            user = staff_users.authenticate(self.store, username, str(data.get("password", "")), client=ip)
-        except staff_users.StaffError as exc:
+            user = accounts.authenticate(self.store, username, str(data.get("password", "")), client=ip)
+        except accounts.StaffError as exc:
             for key in keys:  # only failures count: a colleague's good logins never use up the limit
                 self.throttle.fail(key)
             return await self.render(request, "login.html", status=401, error=str(exc))
@@ -198,7 +228,7 @@ class Console:
     async def logout(self, request: web.Request) -> web.Response:
         session = await get_session(request)
         session.invalidate()
-        staff_users.end_sessions(self.store, request["user"].username)  # a copied cookie dies too
+        accounts.end_sessions(self.store, request["user"].username)  # a copied cookie dies too
         raise web.HTTPFound("/login")
 
     # ---- conversations --------------------------------------------------------------------------
@@ -212,8 +242,7 @@ class Console:
     async def conversation_list(self, request: web.Request) -> web.Response:
         """The list with the filters of the address bar. Free text is not one of them: it is
         searched through the POST form only (``conversation_search``), so it never lands in a URL."""
-        error = ("Zoeken op tekst gaat via het zoekveld, niet via de adresbalk."
-                 if request.query.get("q") else None)
+        error = "Zoeken op tekst gaat via het zoekveld, niet via de adresbalk." if request.query.get("q") else None
         return await self._conversation_page(request, request.query, None, error)
 
     async def conversation_search(self, request: web.Request) -> web.Response:
@@ -229,26 +258,57 @@ class Console:
             return await self._conversation_page(request, data, None, SEARCH_LIMITED, status=429)
         return await self._conversation_page(request, data, needle, None, audit=username)
 
-    async def _conversation_page(self, request: web.Request, q, text: Optional[str], error: Optional[str],
-                                 status: int = 200, audit: Optional[str] = None) -> web.Response:
+    async def _conversation_page(
+        self,
+        request: web.Request,
+        q,
+        text: Optional[str],
+        error: Optional[str],
+        status: int = 200,
+        audit: Optional[str] = None,
+    ) -> web.Response:
         threshold = settings_threshold(q.get("threshold"))
         filters = conversations.Filters(
-            date_from=self._date(q.get("from")), date_to=self._date(q.get("to")), intent=q.get("intent") or None,
-            slot=q.get("slot") or None, action=q.get("action") or None, text=text,
-            text_in_bot=bool(text) and q.get("bot") == "1", tag=q.get("tag") or None, flag=q.get("flag") if q.get("flag") in conversations.FLAGS else None,
-            threshold=threshold)
+            date_from=self._date(q.get("from")),
+            date_to=self._date(q.get("to")),
+            intent=q.get("intent") or None,
+            slot=q.get("slot") or None,
+            action=q.get("action") or None,
+            text=text,
+            text_in_bot=bool(text) and q.get("bot") == "1",
+            tag=q.get("tag") or None,
+            flag=q.get("flag") if q.get("flag") in conversations.FLAGS else None,
+            threshold=threshold,
+        )
         raw_page = str(q.get("page", "1") or "1")
-        page = conversations.list_conversations(self.store, filters, page=int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 else 1)
+        page = conversations.list_conversations(
+            self.store,
+            filters,
+            page=int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 else 1,
+        )
         if audit:
-            staff_audit.record(self.store, audit, "search_conversations",
-                               detail=f"{search_audit_text(text)} -> {page.total} gesprek(ken)")
+            staff_audit.record(
+                self.store,
+                audit,
+                "search_conversations",
+                detail=f"{search_audit_text(text)} -> {page.total} gesprek(ken)",
+            )
         known = conversations.known_values_for(self.store, [item.sender_id for item in page.items])
         for item in page.items:
             item.first_message = conversations.masked_preview(item.first_message, known[item.sender_id])
         base = {k: str(v) for k, v in q.items() if k not in {"page", "flag", "q", "bot", "csrf_token"} and v}
-        return await self.render(request, "conversations.html", status=status, page=page, filters=filters,
-                                 query=base, urlencode=urlencode, threshold=threshold,
-                                 catalogue=review.intent_catalogue(), error=error)
+        return await self.render(
+            request,
+            "conversations.html",
+            status=status,
+            page=page,
+            filters=filters,
+            query=base,
+            urlencode=urlencode,
+            threshold=threshold,
+            catalogue=review.intent_catalogue(),
+            error=error,
+        )
 
     async def conversation(self, request: web.Request) -> web.Response:
         """One transcript, masked. ``?tonen=1`` shows it revealed, but only to a privacy officer
@@ -263,12 +323,24 @@ class Console:
         lines = conversations.transcript(self.store, sender, reveal=reveal)
         requests = [r for r in rights.list_requests(self.store) if r.conversation_id == sender]
         review_ = review.get_review(self.store, sender)
-        return await self.render(request, "conversation.html", gone=False, sender=sender, lines=lines, reveal=reveal,
-                                 review=review_, tags=[t for t in (review_.tags.split(",") if review_ else []) if t],
-                                 catalogue=review.intent_catalogue(), labels=set(review.intent_choices()),
-                                 requests=requests, hide_technical=hide_technical, view=transcript_view(reveal, hide_technical),
-                                 next_unreviewed=conversations.next_unreviewed(self.store, sender),
-                                 rating_labels=conversations.RATING_LABELS, reveal_minutes=REVEAL_MINUTES)
+        return await self.render(
+            request,
+            "conversation.html",
+            gone=False,
+            sender=sender,
+            lines=lines,
+            reveal=reveal,
+            review=review_,
+            tags=[t for t in (review_.tags.split(",") if review_ else []) if t],
+            catalogue=review.intent_catalogue(),
+            labels=set(review.intent_choices()),
+            requests=requests,
+            hide_technical=hide_technical,
+            view=transcript_view(reveal, hide_technical),
+            next_unreviewed=conversations.next_unreviewed(self.store, sender),
+            rating_labels=conversations.RATING_LABELS,
+            reveal_minutes=REVEAL_MINUTES,
+        )
 
     async def conversation_page(self, request: web.Request) -> web.Response:
         return await self.conversation(request)
@@ -276,7 +348,7 @@ class Console:
     @staticmethod
     async def _reveal_granted(request: web.Request, sender: str) -> bool:
         """Whether this session may see ``sender``'s conversation unmasked right now."""
-        if not staff_users.can(request["user"].role, "reveal"):
+        if not accounts.can(request["user"].role, "reveal"):
             return False
         grants = (await get_session(request)).get("reveal_grants") or {}
         return float(grants.get(reveal_key(sender), 0)) > datetime.now().timestamp()
@@ -303,8 +375,14 @@ class Console:
         data = await request.post()
         back = transcript_url(sender, posted_view(data))
         try:
-            review.save_review(self.store, sender, request["user"].username, data.get("reviewed") == "1",
-                               str(data.get("tags", "")), str(data.get("note", "")))
+            review.save_review(
+                self.store,
+                sender,
+                request["user"].username,
+                data.get("reviewed") == "1",
+                str(data.get("tags", "")),
+                str(data.get("note", "")),
+            )
         except review.ReviewError as exc:
             raise await self.redirect(request, back, error=str(exc))
         raise await self.redirect(request, back, ok="Opgeslagen")
@@ -334,8 +412,11 @@ class Console:
             raise web.HTTPNotFound()
         data = await request.post()
         event_id = self._event_id(data)
-        back = ("/annotations" if data.get("back") == "annotations"
-                else transcript_url(sender, posted_view(data), anchor=f"e{event_id}" if event_id else None))
+        back = (
+            "/annotations"
+            if data.get("back") == "annotations"
+            else transcript_url(sender, posted_view(data), anchor=f"e{event_id}" if event_id else None)
+        )
         if not review.remove_annotation(self.store, sender, event_id):
             raise await self.redirect(request, back, error="Dit bericht stond niet (meer) in de annotatiewachtrij.")
         raise await self.redirect(request, back, ok="Uit de annotatiewachtrij gehaald")
@@ -351,8 +432,11 @@ class Console:
     async def export_annotations(self, request: web.Request) -> web.Response:
         text = review.export_yaml(self.store)
         staff_audit.record(self.store, request["user"].username, "export_annotations")
-        return web.Response(text=text, content_type="application/x-yaml",
-                            headers={"Content-Disposition": 'attachment; filename="annotations.yml"'})
+        return web.Response(
+            text=text,
+            content_type="application/x-yaml",
+            headers={"Content-Disposition": 'attachment; filename="annotations.yml"'},
+        )
 
     # ---- rights requests and opt-outs ------------------------------------------------------------------
     async def request_list(self, request: web.Request) -> web.Response:
@@ -371,47 +455,68 @@ class Console:
         searches (issue 15): POST, a minimum length, a limit per account, audited (masked)."""
         data = await request.post()
         username = request["user"].username
-        by_email = staff_users.can(request["user"].role, "reveal")
+        by_email = accounts.can(request["user"].role, "reveal")
         try:
             needle = conversations.check_search_text(str(data.get("q", "")))
             if "@" in needle and not by_email:
-                raise conversations.SearchError("Zoeken op e-mailadres mag alleen een privacy officer of beheerder; "
-                                                "zoek op referentie (PRV-...).")
+                raise conversations.SearchError(
+                    "Zoeken op e-mailadres mag alleen een privacy officer of beheerder; zoek op referentie (PRV-...)."
+                )
         except conversations.SearchError as exc:
             return await self._request_page(request, [], selected=None, q="", error=str(exc), status=400)
         if not limits.shared().allow(limits.console_searches_per_user(), username):
             return await self._request_page(request, [], selected=None, q="", error=SEARCH_LIMITED, status=429)
         items = rights.search(self.store, needle, by_email=by_email)
-        staff_audit.record(self.store, username, "search_requests",
-                           detail=f"{request_search_audit_text(needle)} -> {len(items)} verzoek(en)")
+        staff_audit.record(
+            self.store,
+            username,
+            "search_requests",
+            detail=f"{request_search_audit_text(needle)} -> {len(items)} verzoek(en)",
+        )
         return await self._request_page(request, items, selected=None, q=needle, error=None)
 
-    async def _request_page(self, request: web.Request, items, selected: Optional[str], q: str,
-                            error: Optional[str], status: int = 200) -> web.Response:
+    async def _request_page(
+        self, request: web.Request, items, selected: Optional[str], q: str, error: Optional[str], status: int = 200
+    ) -> web.Response:
         today = rights.today_in_brussels()
-        return await self.render(request, "requests.html", status=status, items=items, selected=selected, q=q,
-                                 error=error, counts=rights.status_counts(self.store, today=today),
-                                 tabs=[*rights.STATUS_ORDER[:3], "overdue", *rights.STATUS_ORDER[3:]],
-                                 overdue=lambda r: rights.is_overdue(r, today),
-                                 days_left=lambda r: rights.days_left(r, today))
+        return await self.render(
+            request,
+            "requests.html",
+            status=status,
+            items=items,
+            selected=selected,
+            q=q,
+            error=error,
+            counts=rights.status_counts(self.store, today=today),
+            tabs=[*rights.STATUS_ORDER[:3], "overdue", *rights.STATUS_ORDER[3:]],
+            overdue=lambda r: rights.is_overdue(r, today),
+            days_left=lambda r: rights.days_left(r, today),
+        )
 
     async def request_detail(self, request: web.Request) -> web.Response:
         item = rights.get(self.store, request.match_info["reference"])
         if item is None:
             raise web.HTTPNotFound(text="Geen verzoek met die referentie.")
-        if not staff_users.can(request["user"].role, "reveal"):  # agents see the queue, not the person
+        if not accounts.can(request["user"].role, "reveal"):  # agents see the queue, not the person
             item = masked_request(item)
         choices = rights.next_statuses(item.status)
-        return await self.render(request, "request.html", item=item, overdue=rights.is_overdue(item),
-                                 days=rights.days_left(item), next_statuses=choices,
-                                 mails={s: status_mail.will_mail(item.status, s) for s in choices},
-                                 reason_needed=[s for s in choices if status_mail.message_required(item.status, s)],
-                                 can_erase=item.request_type == subjects.ERASURE and item.status in subjects.ERASABLE,
-                                 can_document=item.status in subjects.DOCUMENT_STATUSES, error=None)
+        return await self.render(
+            request,
+            "request.html",
+            item=item,
+            overdue=rights.is_overdue(item),
+            days=rights.days_left(item),
+            next_statuses=choices,
+            mails={s: status_mail.will_mail(item.status, s) for s in choices},
+            reason_needed=[s for s in choices if status_mail.message_required(item.status, s)],
+            can_erase=item.request_type == subjects.ERASURE and item.status in subjects.ERASABLE,
+            can_document=item.status in subjects.DOCUMENT_STATUSES,
+            error=None,
+        )
 
     async def change_status(self, request: web.Request) -> web.Response:
         """A new status with a required note (audit trail) and, when the address is proven, a
-        mail to the requester from bot.status_mail, with the staff's message for them."""
+        mail to the requester from bot.privacy.status_mail, with the staff's message for them."""
         reference = request.match_info["reference"]
         here = f"/requests/{quote(reference, safe='')}"
         data = await request.post()
@@ -422,12 +527,16 @@ class Console:
         if not note:
             raise await self.redirect(request, here, error="Een notitie is verplicht.")
         try:
-            change = status_mail.change_status(self.store, reference, to_status, request["user"].username, note,
-                                               message=str(data.get("message", "")))
+            change = status_mail.change_status(
+                self.store, reference, to_status, request["user"].username, note, message=str(data.get("message", ""))
+            )
         except rights.RequestError as exc:
             raise await self.redirect(request, here, error=str(exc))
-        told = ("De aanvrager krijgt een mail." if change.mailed
-                else "Er gaat geen mail naar de aanvrager (adres niet bevestigd of geen mail bij deze status).")
+        told = (
+            "De aanvrager krijgt een mail."
+            if change.mailed
+            else "Er gaat geen mail naar de aanvrager (adres niet bevestigd of geen mail bij deze status)."
+        )
         raise await self.redirect(request, here, ok=f"Status gewijzigd. {told}")
 
     async def request_erase_page(self, request: web.Request) -> web.Response:
@@ -441,8 +550,9 @@ class Console:
             found, error = subjects.erasure_candidates(self.store, reference), None
         except subjects.SubjectRequestError as exc:
             found, error = [], str(exc)
-        return await self.render(request, "request_erase.html", status=400 if error else 200, item=item,
-                                 found=found, error=error)
+        return await self.render(
+            request, "request_erase.html", status=400 if error else 200, item=item, found=found, error=error
+        )
 
     async def request_erase(self, request: web.Request) -> web.Response:
         reference = request.match_info["reference"]
@@ -454,8 +564,12 @@ class Console:
             counts = subjects.erase_for_request(self.store, reference, request["user"].username)
         except (subjects.SubjectRequestError, rights.RequestError) as exc:
             raise await self.redirect(request, here, error=str(exc))
-        raise await self.redirect(request, here, ok=f"{counts['conversations']} gesprek(ken) gewist; dat staat nu "
-                                                    "in de audit trail. Zet het verzoek op afgehandeld als alles gewist is.")
+        raise await self.redirect(
+            request,
+            here,
+            ok=f"{counts['conversations']} gesprek(ken) gewist; dat staat nu "
+            "in de audit trail. Zet het verzoek op afgehandeld als alles gewist is.",
+        )
 
     async def request_document(self, request: web.Request) -> web.Response:
         """The data-subject export as a readable, printable HTML document for this request
@@ -466,27 +580,44 @@ class Console:
         except (subjects.SubjectRequestError, rights.RequestError) as exc:
             raise await self.redirect(request, f"/requests/{quote(reference, safe='')}", error=str(exc))
         page = self.env.get_template("subject_document.html").render(
-            doc=document, mailbox=chat_forms.request_flow.privacy_mailbox(), channel_labels=chat_forms.CHANNEL_LABELS)
-        return web.Response(text=page, content_type="text/html", headers={
-            "Content-Disposition": f'attachment; filename="inzage-{document.reference}.html"'})
+            doc=document, mailbox=verification.privacy_mailbox(), channel_labels=forms.CHANNEL_LABELS
+        )
+        return web.Response(
+            text=page,
+            content_type="text/html",
+            headers={"Content-Disposition": f'attachment; filename="inzage-{document.reference}.html"'},
+        )
 
     async def optout_list(self, request: web.Request) -> web.Response:
         error = "Zoeken gaat via het zoekveld, niet via de adresbalk." if request.query.get("q") else None
         return await self._optout_page(request, optouts.list_optouts(self.store), q="", error=error)
 
-    async def _optout_page(self, request: web.Request, items, q: str, error: Optional[str],
-                           status: int = 200) -> web.Response:
-        return await self.render(request, "optouts.html", status=status, items=items, q=q, error=error,
-                                 channels=optouts.CHANNELS, channel_labels=chat_forms.CHANNEL_LABELS)
+    async def _optout_page(
+        self, request: web.Request, items, q: str, error: Optional[str], status: int = 200
+    ) -> web.Response:
+        return await self.render(
+            request,
+            "optouts.html",
+            status=status,
+            items=items,
+            q=q,
+            error=error,
+            channels=optouts.CHANNELS,
+            channel_labels=forms.CHANNEL_LABELS,
+        )
 
     async def optout_export(self, request: web.Request) -> web.Response:
         """The whole list as CSV for the marketing tools: a POST (it is a list of addresses),
         audited with the number of rows, cells made safe for spreadsheets."""
         items = optouts.list_optouts(self.store)
         staff_audit.record(self.store, request["user"].username, "export_optouts", detail=f"{len(items)} afmelding(en)")
-        body = "\ufeff" + optouts.csv_text(items, chat_forms.CHANNEL_LABELS)  # BOM: Excel reads it as UTF-8
-        return web.Response(body=body.encode("utf-8"), content_type="text/csv", charset="utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="afmeldingen.csv"'})
+        body = "\ufeff" + optouts.csv_text(items, forms.CHANNEL_LABELS)  # BOM: Excel reads it as UTF-8
+        return web.Response(
+            body=body.encode("utf-8"),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": 'attachment; filename="afmeldingen.csv"'},
+        )
 
     async def optout_add(self, request: web.Request) -> web.Response:
         """An officer puts an address on the list by hand (a phone call, a letter), with a note;
@@ -494,17 +625,28 @@ class Console:
         data = await request.post()
         channel, note = str(data.get("channel", "")), " ".join(str(data.get("note", "")).split())
         if channel not in optouts.CHANNELS:
-            return await self._optout_page(request, optouts.list_optouts(self.store), q="", status=400,
-                                           error="Kies een kanaal.")
+            return await self._optout_page(
+                request, optouts.list_optouts(self.store), q="", status=400, error="Kies een kanaal."
+            )
         if not note:
-            return await self._optout_page(request, optouts.list_optouts(self.store), q="", status=400,
-                                           error="Een notitie is verplicht: waarom en op wiens vraag.")
+            return await self._optout_page(
+                request,
+                optouts.list_optouts(self.store),
+                q="",
+                status=400,
+                error="Een notitie is verplicht: waarom en op wiens vraag.",
+            )
         try:
             result = optouts.opt_out(self.store, channel, str(data.get("address", "")), source="console")
         except contact.InvalidContact as exc:
             return await self._optout_page(request, optouts.list_optouts(self.store), q="", status=400, error=str(exc))
-        staff_audit.record(self.store, request["user"].username, "optout_add", target=channel,
-                           detail=optout_audit_text(channel, note) + ("" if result.created else " (stond er al)"))
+        staff_audit.record(
+            self.store,
+            request["user"].username,
+            "optout_add",
+            target=channel,
+            detail=optout_audit_text(channel, note) + ("" if result.created else " (stond er al)"),
+        )
         told = "Toegevoegd aan de afmeldlijst." if result.created else "Dat adres stond al op de lijst voor dat kanaal."
         raise await self.redirect(request, "/optouts", ok=told)
 
@@ -513,12 +655,23 @@ class Console:
         note = " ".join(str(data.get("note", "")).split())
         raw_id = request.match_info["optout_id"]
         if not note:
-            raise await self.redirect(request, "/optouts", error="Een notitie is verplicht om een afmelding te verwijderen.")
-        removed = optouts.remove(self.store, int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12 else None
+            raise await self.redirect(
+                request, "/optouts", error="Een notitie is verplicht om een afmelding te verwijderen."
+            )
+        removed = (
+            optouts.remove(self.store, int(raw_id))
+            if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12
+            else None
+        )
         if removed is None:
             raise await self.redirect(request, "/optouts", error="Die afmelding bestaat niet (meer).")
-        staff_audit.record(self.store, request["user"].username, "optout_remove", target=removed.channel,
-                           detail=optout_audit_text(removed.channel, note))
+        staff_audit.record(
+            self.store,
+            request["user"].username,
+            "optout_remove",
+            target=removed.channel,
+            detail=optout_audit_text(removed.channel, note),
+        )
         raise await self.redirect(request, "/optouts", ok="Afmelding verwijderd.")
 
     async def optout_search(self, request: web.Request) -> web.Response:
@@ -532,8 +685,9 @@ class Console:
         if not limits.shared().allow(limits.console_searches_per_user(), username):
             return await self._optout_page(request, [], q="", error=SEARCH_LIMITED, status=429)
         items = [o for o in optouts.list_optouts(self.store) if needle.lower() in o.address.lower()]
-        staff_audit.record(self.store, username, "search_optouts",
-                           detail=f"{search_audit_text(needle)} -> {len(items)} afmelding(en)")
+        staff_audit.record(
+            self.store, username, "search_optouts", detail=f"{search_audit_text(needle)} -> {len(items)} afmelding(en)"
+        )
         return await self._optout_page(request, items, q=needle, error=None)
 
     # ---- data subjects: access and erasure ------------------------------------------------------------------
@@ -553,8 +707,9 @@ class Console:
                 except contact.InvalidContact as exc:
                     error = str(exc)
                 else:
-                    staff_audit.record(self.store, request["user"].username, "search_subject",
-                                       detail=f"{len(found)} gesprek(ken)")
+                    staff_audit.record(
+                        self.store, request["user"].username, "search_subject", detail=f"{len(found)} gesprek(ken)"
+                    )
         return await self.render(request, "subjects.html", who=who, found=found, error=error)
 
     async def subjects_export(self, request: web.Request) -> web.Response:
@@ -565,8 +720,11 @@ class Console:
             return web.Response(text=str(exc), status=400)
         staff_audit.record(self.store, request["user"].username, "export_subject", detail=f"{len(found)} gesprek(ken)")
         body = json.dumps(subjects.export_conversations(self.store, found), ensure_ascii=False, indent=2)
-        return web.Response(text=body, content_type="application/json",
-                            headers={"Content-Disposition": 'attachment; filename="gesprekken.json"'})
+        return web.Response(
+            text=body,
+            content_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="gesprekken.json"'},
+        )
 
     async def subjects_erase(self, request: web.Request) -> web.Response:
         data = await request.post()
@@ -577,24 +735,44 @@ class Console:
         reference = str(data.get("reference", "")).strip().upper() or None
         given = rights.get(self.store, reference) if reference else None
         if reference and given is None:
-            return await self.render(request, "subjects.html", status=400, who=who, found=None,
-                                     error=f"Geen verzoek met referentie {reference}: niets gewist.")
+            return await self.render(
+                request,
+                "subjects.html",
+                status=400,
+                who=who,
+                found=None,
+                error=f"Geen verzoek met referentie {reference}: niets gewist.",
+            )
         # Only on the request of this person: an erasure noted on someone else's request would
         # put a false entry on their trail (review of issue 16).
         if given is not None and not subjects.same_email(given.email, who["email"]):
-            return await self.render(request, "subjects.html", status=400, who=who, found=None,
-                                     error=f"Verzoek {reference} hoort niet bij dit e-mailadres: niets gewist.")
+            return await self.render(
+                request,
+                "subjects.html",
+                status=400,
+                who=who,
+                found=None,
+                error=f"Verzoek {reference} hoort niet bij dit e-mailadres: niets gewist.",
+            )
         try:
             found = subjects.find_conversations(self.store, **who)
         except contact.InvalidContact as exc:
             return web.Response(text=str(exc), status=400)
         counts = subjects.erase_conversations(self.store, found)
-        staff_audit.record(self.store, request["user"].username, "erase_subject", target=reference,
-                           detail=f"{len(found)} gesprek(ken), {counts}")
+        staff_audit.record(
+            self.store,
+            request["user"].username,
+            "erase_subject",
+            target=reference,
+            detail=f"{len(found)} gesprek(ken), {counts}",
+        )
         if reference:
             subjects.note_erasure(self.store, reference, request["user"].username, counts)
-        raise await self.redirect(request, "/subjects", ok=f"{len(found)} gesprek(ken) gewist."
-                                  + (f" Genoteerd bij verzoek {reference}." if reference else ""))
+        raise await self.redirect(
+            request,
+            "/subjects",
+            ok=f"{len(found)} gesprek(ken) gewist." + (f" Genoteerd bij verzoek {reference}." if reference else ""),
+        )
 
     # ---- retention ---------------------------------------------------------------------------------------------
     async def purge_page(self, request: web.Request) -> web.Response:
@@ -603,8 +781,12 @@ class Console:
 
     async def purge(self, request: web.Request) -> web.Response:
         report = retention.purge(self.store)
-        staff_audit.record(self.store, request["user"].username, "purge",
-                           detail=f"{report.conversations} gesprekken, {report.events} events")
+        staff_audit.record(
+            self.store,
+            request["user"].username,
+            "purge",
+            detail=f"{report.conversations} gesprekken, {report.events} events",
+        )
         raise await self.redirect(request, "/purge", ok=f"{report.conversations} gesprek(ken) verwijderd.")
 
     async def audit_page(self, request: web.Request) -> web.Response:
@@ -613,8 +795,14 @@ class Console:
         on the internet can add, in a view of their own (issue 15, finding 14)."""
         form = {key: str(request.query.get(key, "")).strip() for key in AUDIT_FILTERS}
         actors, actions = staff_audit.actors(self.store), staff_audit.actions(self.store)
-        context = dict(form=form, kinds=staff_audit.KINDS, actors=actors, actions=actions, urlencode=urlencode,
-                       query={key: value for key, value in form.items() if value and key != "page"})
+        context = dict(
+            form=form,
+            kinds=staff_audit.KINDS,
+            actors=actors,
+            actions=actions,
+            urlencode=urlencode,
+            query={key: value for key, value in form.items() if value and key != "page"},
+        )
         try:
             filters, page_no = audit_filters(form, actors, actions)
         except AuditFilterError as exc:
@@ -631,20 +819,29 @@ class Console:
     async def script(self, request: web.Request) -> web.StreamResponse:
         """The console's one script (keyboard shortcuts, intent filter, hiding technical lines):
         a file, so the policy allows 'self' and no inline script."""
-        return web.FileResponse(WEB / "static" / "console.js",
-                                headers={"Content-Type": "application/javascript; charset=utf-8"})
+        return web.FileResponse(
+            WEB / "static" / "console.js", headers={"Content-Type": "application/javascript; charset=utf-8"}
+        )
 
     # ---- the app -----------------------------------------------------------------------------------------------------
     def app(self) -> web.Application:
-        storage = EncryptedCookieStorage(derived_key("session"), cookie_name="privacybot_console",
-                                         max_age=SESSION_HOURS * 3600, httponly=True, samesite="Strict",
-                                         secure=self.secure_cookies)
+        storage = EncryptedCookieStorage(
+            derived_key("session"),
+            cookie_name="privacybot_console",
+            max_age=SESSION_HOURS * 3600,
+            httponly=True,
+            samesite="Strict",
+            secure=self.secure_cookies,
+        )
         app = web.Application(middlewares=[session_middleware(storage), self.guard])
         app.on_response_prepare.append(self.headers)
         a = self.allowed
         routes = [
-            ("GET", "/login", self.login_page), ("POST", "/login", self.login), ("POST", "/logout", self.logout),
-            ("GET", "/", self.home), ("GET", "/static/console.css", self.stylesheet),
+            ("GET", "/login", self.login_page),
+            ("POST", "/login", self.login),
+            ("POST", "/logout", self.logout),
+            ("GET", "/", self.home),
+            ("GET", "/static/console.css", self.stylesheet),
             ("GET", "/static/console.js", self.script),
             ("GET", "/conversations", a("view_conversations")(self.conversation_list)),
             ("POST", "/conversations", a("view_conversations")(self.conversation_search)),
@@ -701,8 +898,11 @@ def posted_view(data) -> Dict[str, str]:
 
 
 def transcript_url(sender: str, view: Dict[str, str], anchor: Optional[str] = None) -> str:
-    return (f"/conversations/{quote(sender, safe='')}" + (f"?{urlencode(view)}" if view else "")
-            + (f"#{anchor}" if anchor else ""))
+    return (
+        f"/conversations/{quote(sender, safe='')}"
+        + (f"?{urlencode(view)}" if view else "")
+        + (f"#{anchor}" if anchor else "")
+    )
 
 
 def masked_request(item):
@@ -710,24 +910,33 @@ def masked_request(item):
     from types import SimpleNamespace
 
     labels = conversations.masking.LABELS
-    return SimpleNamespace(**{k: getattr(item, k) for k in (
-        "reference", "request_type", "status", "received_at", "deadline", "conversation_id", "events")},
-        name=labels["name"], email=labels["email"],
+    return SimpleNamespace(
+        **{
+            k: getattr(item, k)
+            for k in ("reference", "request_type", "status", "received_at", "deadline", "conversation_id", "events")
+        },
+        name=labels["name"],
+        email=labels["email"],
         customer_number=labels["customer_number"] if item.customer_number else None,
-        details="[verborgen]" if item.details else None)
+        details="[verborgen]" if item.details else None,
+    )
 
 
 def forbidden_context(role: str, permission: str) -> Dict[str, str]:
     """What "Geen toegang" tells this user: which roles the page is for and whom to ask,
     depending on their own role (a privacy officer is never told to ask a privacy officer).
     Roles are changed by an admin (``privacybot users``)."""
-    needed = [r for r in staff_users.ROLES if staff_users.can(r, permission)]
+    needed = [r for r in accounts.ROLES if accounts.can(r, permission)]
     plural = {"agent": "agents", "privacy_officer": "privacy officers", "admin": "beheerders (admin)"}
     for_whom = ("alleen " if len(needed) == 1 else "") + "voor " + " en ".join(plural[r] for r in needed)
-    ask = "Vraag een beheerder (admin) om het voor je te doen, of om je rol aan te passen als je dit werk zelf moet doen."
+    ask = (
+        "Vraag een beheerder (admin) om het voor je te doen, of om je rol aan te passen als je dit werk zelf moet doen."
+    )
     if "privacy_officer" in needed and role == "agent":
-        ask = ("Vraag een privacy officer om het voor je te doen; heb je deze toegang zelf nodig, "
-               "vraag dan een beheerder (admin) om je rol aan te passen.")
+        ask = (
+            "Vraag een privacy officer om het voor je te doen; heb je deze toegang zelf nodig, "
+            "vraag dan een beheerder (admin) om je rol aan te passen."
+        )
     return {"for_whom": for_whom, "own_role": ROLE_LABELS.get(role, role), "ask": ask}
 
 
@@ -739,8 +948,9 @@ class AuditFilterError(ValueError):
     """A filter of the audit page that cannot be used; the message is for staff (Dutch)."""
 
 
-def audit_filters(form: Dict[str, str], actors: Sequence[str],
-                  actions: Sequence[str]) -> Tuple[staff_audit.AuditFilters, int]:
+def audit_filters(
+    form: Dict[str, str], actors: Sequence[str], actions: Sequence[str]
+) -> Tuple[staff_audit.AuditFilters, int]:
     """The audit page's filters from the address bar, checked: a known view, actor and action,
     whole days in Europe/Brussels (like the conversation list) and a page number."""
     kind = form["kind"] or "staff"
@@ -767,8 +977,9 @@ def audit_filters(form: Dict[str, str], actors: Sequence[str],
     raw_page = form["page"] or "1"
     if not (raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6):
         raise AuditFilterError("Ongeldig paginanummer.")
-    filters = staff_audit.AuditFilters(kind=kind, actor=form["actor"] or None, action=form["action"] or None,
-                                       since=bounds["from"], until=bounds["to"])
+    filters = staff_audit.AuditFilters(
+        kind=kind, actor=form["actor"] or None, action=form["action"] or None, since=bounds["from"], until=bounds["to"]
+    )
     return filters, int(raw_page)
 
 
@@ -781,7 +992,7 @@ def search_audit_text(needle: Optional[str]) -> str:
     return f'"{conversations.masking.mask_text(needle or "")}"'
 
 
-# The start of a request reference as bot.rights makes them ("PRV-" and Crockford's base32). Only
+# The start of a request reference as bot.privacy.rights makes them ("PRV-" and Crockford's base32). Only
 # with its "PRV" prefix: "jan85" or "peeters1" are pieces of an address or a name (review of issue 16).
 REFERENCE_PART = re.compile(r"PRV-?[0-9A-HJKMNP-TV-Z]{0,10}", re.I)
 
@@ -821,8 +1032,13 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--secure-cookies", action="store_true", help="cookies enkel over HTTPS (achter TLS)")
     args = parser.parse_args(argv)
-    web.run_app(make_app(secure_cookies=args.secure_cookies), host=settings.bind_address(), port=args.port,
-                print=None, access_log=None)
+    web.run_app(
+        make_app(secure_cookies=args.secure_cookies),
+        host=settings.bind_address(),
+        port=args.port,
+        print=None,
+        access_log=None,
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ file with its name as ETag, or 304 when Rasa already has it. Rasa polls it, so a
 model (``privacybot retrain``, ``models rollback``) is loaded without a restart, while the
 conversations in the tracker store simply go on. It listens on PRIVACYBOT_BIND
 (127.0.0.1; in containers only on their internal network) and hands the model only to callers
-with PRIVACYBOT_MODEL_TOKEN (bot.internal_auth): a model holds its training data."""
+with PRIVACYBOT_MODEL_TOKEN (bot.core.internal_auth): a model holds its training data."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,9 @@ from typing import Optional
 
 from aiohttp import web
 
-from bot import model_registry, paths, settings
-from bot.internal_auth import MODELS
+from bot.core import paths, settings
+from bot.core.internal_auth import MODELS
+from bot.nlu import model_registry
 
 
 def make_app(models_dir: Path = paths.MODELS, token: Optional[str] = None) -> web.Application:
@@ -31,8 +33,9 @@ def make_app(models_dir: Path = paths.MODELS, token: Optional[str] = None) -> we
         # client would unpack the archive on the way in.
         # Streamed in chunks: several Rasa instances pulling a 100 MB model at once would
         # otherwise each hold a copy in this process's memory.
-        response = web.StreamResponse(headers={"ETag": tag, "filename": current.name,
-                                               "Content-Type": "application/octet-stream"})
+        response = web.StreamResponse(
+            headers={"ETag": tag, "filename": current.name, "Content-Type": "application/octet-stream"}
+        )
         response.content_length = current.stat().st_size
         await response.prepare(request)
         with current.open("rb") as handle:
@@ -61,7 +64,9 @@ def main(argv: Optional[list] = None) -> None:
     if trouble:
         print(f"De modelserver start niet: {trouble}", file=sys.stderr)
         raise SystemExit(2)
-    web.run_app(make_app(Path(args.models), token), host=settings.bind_address(), port=args.port, print=None, access_log=None)
+    web.run_app(
+        make_app(Path(args.models), token), host=settings.bind_address(), port=args.port, print=None, access_log=None
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and the widget's own files for embedding on other pages.
 aiohttp (already brought by Rasa) serves it; the widget talks to the Rasa server's REST
 channel directly, so this server holds no conversation and no personal data.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,8 @@ from typing import List, Optional
 
 from aiohttp import web
 
-from bot import policy_sections, settings
+from bot.core import settings
+from bot.dialogue import policy_sections
 from bot.web import branding
 
 WEB = Path(__file__).parent
@@ -24,9 +26,11 @@ TEMPLATES = WEB / "templates"
 
 def security_headers(rasa_url: str) -> dict:
     return {
-        "Content-Security-Policy": (f"default-src 'self'; connect-src 'self' {rasa_url}; img-src 'self' data:; "
-                                    "style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
-                                    "base-uri 'none'; form-action 'self'"),
+        "Content-Security-Policy": (
+            f"default-src 'self'; connect-src 'self' {rasa_url}; img-src 'self' data:; "
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'self'"
+        ),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
@@ -48,7 +52,11 @@ def _fill(template: str, values: dict, raw: Optional[dict] = None) -> str:
 
 
 def _page_values(rasa_url: str, teaser_delay_ms: int) -> dict:
-    return {"server": rasa_url, "retention": str(settings.chat_retention_months()), "teaser_delay": str(teaser_delay_ms)}
+    return {
+        "server": rasa_url,
+        "retention": str(settings.chat_retention_months()),
+        "teaser_delay": str(teaser_delay_ms),
+    }
 
 
 def render_index(rasa_url: str, teaser_delay_ms: int) -> str:
@@ -70,16 +78,14 @@ def _is_item(line: str) -> bool:
 
 def _is_address_line(line: str) -> bool:
     """A short line without closing punctuation ("Wolvenpad 2"): part of a postal address."""
-    return (len(line) <= _ADDRESS_LINE_CHARS and not _is_item(line)
-            and not line.endswith((".", ":", "?", "!", ",", ";")))
+    return len(line) <= _ADDRESS_LINE_CHARS and not _is_item(line) and not line.endswith((".", ":", "?", "!", ",", ";"))
 
 
 def _item_html(line: str) -> str:
     match = policy_sections.PART.match(line)
     if match:
         label, text = match.group(1).strip(), match.group(2).strip()
-        return (f'<li id="{policy_sections.slug(label)}"><strong>{html.escape(label)}:</strong> '
-                f"{_inline(text)}")
+        return f'<li id="{policy_sections.slug(label)}"><strong>{html.escape(label)}:</strong> {_inline(text)}'
     return f"<li>{_inline(line[2:])}"
 
 
@@ -149,11 +155,17 @@ def render_statement_html(statement: Optional[policy_sections.Statement] = None)
     if statement.version:
         parts.append(f'<p class="statement-date">Laatste versie: {html.escape(statement.version)}</p>')
     parts += [_paragraph_html(block) for block in statement.intro]
-    parts.append('<nav class="toc" aria-labelledby="inhoud-titel"><h2 id="inhoud-titel">Inhoud</h2><ol>' + "".join(
-        f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in statement.sections) + "</ol></nav>")
+    parts.append(
+        '<nav class="toc" aria-labelledby="inhoud-titel"><h2 id="inhoud-titel">Inhoud</h2><ol>'
+        + "".join(f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in statement.sections)
+        + "</ol></nav>"
+    )
     for section in statement.sections:
-        parts.append(f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>'
-                     + "\n".join(_paragraph_html(b) for b in section.paragraphs) + "</section>")
+        parts.append(
+            f'<section id="{section.anchor}"><h2>{html.escape(section.title)}</h2>'
+            + "\n".join(_paragraph_html(b) for b in section.paragraphs)
+            + "</section>"
+        )
     return "\n".join(parts)
 
 
@@ -176,8 +188,9 @@ def make_app(rasa_url: str, teaser_delay_ms: int = 4000) -> web.Application:
         if name not in {"privacybot.js", "privacybot.css", "site.css"}:
             raise web.HTTPNotFound()
         # Other sites embed the widget: its script and styles may be loaded cross-origin.
-        return web.FileResponse(STATIC / name, headers={"Access-Control-Allow-Origin": "*",
-                                                        "Cache-Control": "no-cache", **headers})
+        return web.FileResponse(
+            STATIC / name, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache", **headers}
+        )
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -195,10 +208,17 @@ def main(argv: Optional[list] = None) -> None:
     parser = argparse.ArgumentParser(description="Demopagina met de chatwidget")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
-    parser.add_argument("--teaser-delay", type=int, default=4000, help="ms voor de teaser ('Vragen over je privacy?') verschijnt")
+    parser.add_argument(
+        "--teaser-delay", type=int, default=4000, help="ms voor de teaser ('Vragen over je privacy?') verschijnt"
+    )
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.rasa_url, args.teaser_delay), host=settings.bind_address(), port=args.port,
-                print=None, access_log=None)
+    web.run_app(
+        make_app(args.rasa_url, args.teaser_delay),
+        host=settings.bind_address(),
+        port=args.port,
+        print=None,
+        access_log=None,
+    )
 
 
 if __name__ == "__main__":

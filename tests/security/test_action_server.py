@@ -6,6 +6,7 @@ to another visitor's conversation and guessed status references without limit. H
 calls go to the running stack's action server: without the shared secret nothing runs; with
 it (as if the secret leaked), the submit and lookup actions still check what they store.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,27 +15,46 @@ import sys
 
 import sqlalchemy as sa
 
-from bot import chat_forms, paths
-from bot.internal_auth import ACTIONS
-from bot.processes import quiet_env
-
+from bot.core import paths
+from bot.core.internal_auth import ACTIONS
+from bot.core.quiet import quiet_env
+from bot.dialogue import forms
 from tests.security.test_running_stack import request, say, text_of
 
 
 def action_call(action: str, sender: str, slots: dict, metadata: dict = None) -> bytes:
     """An action call as Rasa sends it (rasa.core.actions.action.RemoteAction)."""
-    user = {"event": "user", "text": "ja", "parse_data": {"intent": {"name": "affirm", "confidence": 1.0},
-                                                         "entities": [], "text": "ja"},
-            "metadata": metadata or {}}
-    tracker = {"sender_id": sender, "slots": slots, "latest_message": user, "events": [user],
-               "active_loop": {}, "latest_action_name": "action_listen", "paused": False,
-               "followup_action": None, "latest_event_time": 1.0, "latest_input_channel": "rest"}
-    return json.dumps({"next_action": action, "sender_id": sender, "tracker": tracker,
-                       "domain": {}, "version": "3.6.21"}).encode()
+    user = {
+        "event": "user",
+        "text": "ja",
+        "parse_data": {"intent": {"name": "affirm", "confidence": 1.0}, "entities": [], "text": "ja"},
+        "metadata": metadata or {},
+    }
+    tracker = {
+        "sender_id": sender,
+        "slots": slots,
+        "latest_message": user,
+        "events": [user],
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+        "paused": False,
+        "followup_action": None,
+        "latest_event_time": 1.0,
+        "latest_input_channel": "rest",
+    }
+    return json.dumps(
+        {"next_action": action, "sender_id": sender, "tracker": tracker, "domain": {}, "version": "3.6.21"}
+    ).encode()
 
 
-SLOTS = {"request_type": "access", "requester_name": "Eva Janssens", "requester_email": "eva.janssens@example.be",
-         "customer_number": "geen", "request_details": None, "request_confirmed": True}
+SLOTS = {
+    "request_type": "access",
+    "requester_name": "Eva Janssens",
+    "requester_email": "eva.janssens@example.be",
+    "customer_number": "geen",
+    "request_details": None,
+    "request_confirmed": True,
+}
 
 
 def stored_emails(stack) -> list:
@@ -46,10 +66,13 @@ def stored_emails(stack) -> list:
 
 
 def test_without_the_secret_no_action_runs(stack):
-    body = action_call("action_submit_rights_request", "victim-conversation", SLOTS,
-                       {"client": "aanvaller"})
-    for headers in ({}, {ACTIONS.header: "geraden"}, {ACTIONS.header: stack.actions.token[:-1]},
-                    {"Authorization": f"Bearer {stack.actions.token}"}):
+    body = action_call("action_submit_rights_request", "victim-conversation", SLOTS, {"client": "aanvaller"})
+    for headers in (
+        {},
+        {ACTIONS.header: "geraden"},
+        {ACTIONS.header: stack.actions.token[:-1]},
+        {"Authorization": f"Bearer {stack.actions.token}"},
+    ):
         status, _, raw = request(stack.actions.url, body, headers={"Content-Type": "application/json", **headers})
         assert status == 401, (headers, status, raw[:200])
     status, _, _ = request(stack.actions.url.replace("/webhook", "/actions"))
@@ -64,33 +87,40 @@ def test_the_health_check_stays_open(stack):
 
 def test_with_a_leaked_secret_unchecked_fields_are_still_refused(stack):
     headers = {"Content-Type": "application/json", ACTIONS.header: stack.actions.token}
-    bad = [dict(SLOTS, requester_name="<script>alert(1)</script>"),
-           dict(SLOTS, requester_name="ik wil eigenlijk inzage"),
-           dict(SLOTS, requester_email="geen-adres"),
-           dict(SLOTS, request_type="alles_wissen"),
-           dict(SLOTS, customer_number="x" * 500)]
+    bad = [
+        dict(SLOTS, requester_name="<script>alert(1)</script>"),
+        dict(SLOTS, requester_name="ik wil eigenlijk inzage"),
+        dict(SLOTS, requester_email="geen-adres"),
+        dict(SLOTS, request_type="alles_wissen"),
+        dict(SLOTS, customer_number="x" * 500),
+    ]
     for n, slots in enumerate(bad):
-        status, _, raw = request(stack.actions.url, action_call("action_submit_rights_request", f"leak-{n}",
-                                                                 slots, {"client": "aanvaller"}), headers=headers)
+        status, _, raw = request(
+            stack.actions.url,
+            action_call("action_submit_rights_request", f"leak-{n}", slots, {"client": "aanvaller"}),
+            headers=headers,
+        )
         assert status == 200
         said = " ".join(r.get("text") or "" for r in json.loads(raw)["responses"])
-        assert said == chat_forms.UNCHECKED, (slots, said)
+        assert said == forms.UNCHECKED, (slots, said)
     # Without a client key (the call did not come through the chat channel): nothing either.
-    status, _, raw = request(stack.actions.url, action_call("action_submit_rights_request", "leak-x", SLOTS),
-                             headers=headers)
+    status, _, raw = request(
+        stack.actions.url, action_call("action_submit_rights_request", "leak-x", SLOTS), headers=headers
+    )
     said = " ".join(r.get("text") or "" for r in json.loads(raw)["responses"])
-    assert said == chat_forms.NO_CLIENT
+    assert said == forms.NO_CLIENT
     assert not [row for row in stored_emails(stack) if row.email == "eva.janssens@example.be"]
 
 
 def test_lookups_without_a_client_key_find_nothing(stack):
     headers = {"Content-Type": "application/json", ACTIONS.header: stack.actions.token}
     slots = {"lookup_reference": "PRV-0000000001", "lookup_email": "iemand@example.be", "lookup_failures": 0}
-    status, _, raw = request(stack.actions.url, action_call("action_lookup_status", "leak-lookup", slots),
-                             headers=headers)
+    status, _, raw = request(
+        stack.actions.url, action_call("action_lookup_status", "leak-lookup", slots), headers=headers
+    )
     assert status == 200
     said = " ".join(r.get("text") or "" for r in json.loads(raw)["responses"])
-    assert said == chat_forms.NOT_FOUND
+    assert said == forms.NOT_FOUND
 
 
 def test_the_chat_itself_still_reaches_its_actions(stack):
@@ -104,23 +134,35 @@ def test_the_chat_itself_still_reaches_its_actions(stack):
 
 def test_the_action_server_does_not_start_without_its_secret():
     env = {k: v for k, v in quiet_env().items() if k != ACTIONS.env}
-    result = subprocess.run([sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", "0"],
-                            cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.web.action_server", "--actions", "actions", "--port", "0"],
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "PRIVACYBOT_ACTION_TOKEN ontbreekt" in result.stderr and "Traceback" not in result.stderr
-    result = subprocess.run([sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", "0"],
-                            cwd=paths.ROOT, env={**env, ACTIONS.env: "kort"}, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.web.action_server", "--actions", "actions", "--port", "0"],
+        cwd=paths.ROOT,
+        env={**env, ACTIONS.env: "kort"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "te kort" in result.stderr
 
 
 def test_every_endpoints_file_carries_the_secret(tmp_path):
     import yaml
 
-    from bot.deployment import Deployment
+    from bot.ops.deployment import Deployment
 
     target = Deployment(f"sqlite:///{tmp_path / 'x.db'}", None).write_endpoints(
-        tmp_path / "endpoints.yml", "http://actions:5055/webhook", action_token="t" * 40)
+        tmp_path / "endpoints.yml", "http://actions:5055/webhook", action_token="t" * 40
+    )
     written = yaml.safe_load(target.read_text())
     assert written["action_endpoint"]["headers"] == {ACTIONS.header: "t" * 40}
     repo = yaml.safe_load((paths.ROOT / "endpoints.yml").read_text())

@@ -6,6 +6,7 @@ period, and an IPv4 address could be recovered from it by anyone holding the key
 running stack's events table is read after a conversation; the per-address limits, which need
 the key during the turn, are proved to still hold by test_running_stack.py's request-queue test.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,8 @@ import json
 import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 
-from bot import limits
-from bot.private_tracker_store import without_client
-
+from bot.core import limits
+from bot.plugins.tracker_store import without_client
 from tests.security.test_running_stack import say
 
 
@@ -25,8 +25,9 @@ def test_stored_messages_carry_no_client_key(stack):
     key = limits.client_key("127.0.0.1")
     engine = sa.create_engine(stack.database, future=True)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("select data from events where sender_id = 'sec-no-client' "
-                                    "and type_name = 'user'")).all()
+        rows = conn.execute(
+            sa.text("select data from events where sender_id = 'sec-no-client' and type_name = 'user'")
+        ).all()
         everything = " ".join(r.data for r in conn.execute(sa.text("select data from events")).all())
     engine.dispose()
     assert len(rows) == 3

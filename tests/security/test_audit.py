@@ -1,6 +1,7 @@
 """The supply-chain gate of ./test (scripts/audit.sh): pip-audit's verdict is judged by
 scripts/pip_audit_check.py. Here against a local OSV server that reports one made-up
 vulnerability, since no real vulnerability service is reachable from these machines."""
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from bot import paths
+from bot.core import paths
 
 TOOLS = paths.ROOT / ".venv-tools" / "bin" / "python"
-FAKE = {"id": "GHSA-test-0000-0000", "aliases": ["CVE-2099-0001"], "summary": "made up for the test",
-        "affected": [{"package": {"name": "requests", "ecosystem": "PyPI"},
-                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "99.0.0"}]}]}]}
+FAKE = {
+    "id": "GHSA-test-0000-0000",
+    "aliases": ["CVE-2099-0001"],
+    "summary": "made up for the test",
+    "affected": [
+        {
+            "package": {"name": "requests", "ecosystem": "PyPI"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "99.0.0"}]}],
+        }
+    ],
+}
 
 
 class FakeOsv(BaseHTTPRequestHandler):
@@ -44,10 +53,16 @@ def osv():
 
 
 def audit(osv: str, ignore: Path, **extra: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PRIVACYBOT_PIP_AUDIT_SERVICE="osv", PRIVACYBOT_OSV_URL=osv,
-               PRIVACYBOT_PIP_AUDIT_IGNORE=str(ignore), **extra)
-    return subprocess.run([str(TOOLS), "scripts/pip_audit_check.py"], cwd=paths.ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        PRIVACYBOT_PIP_AUDIT_SERVICE="osv",
+        PRIVACYBOT_OSV_URL=osv,
+        PRIVACYBOT_PIP_AUDIT_IGNORE=str(ignore),
+        **extra,
+    )
+    return subprocess.run(
+        [str(TOOLS), "scripts/pip_audit_check.py"], cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 pytestmark = pytest.mark.skipif(not TOOLS.exists(), reason=".venv-tools ontbreekt (scripts/setup.sh maakt het)")

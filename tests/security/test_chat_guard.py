@@ -1,4 +1,5 @@
 """What the chat channel refuses before Rasa sees a message, and the rate limits behind it."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -6,21 +7,36 @@ import json
 
 import pytest
 
-from bot import chat_guard, limits
-from bot.chat_guard import RefusedError
+from bot.core import clients, limits
+from bot.plugins import chat_guard
+from bot.plugins.chat_guard import RefusedError
 
 
 def body(**payload) -> bytes:
     return json.dumps(payload).encode()
 
 
-@pytest.mark.parametrize("raw", [
-    b"", b"{", b"null", b"[]", b'"tekst"', b"\xff\xfe", b'{"sender": 1, "message": "hallo"}',
-    body(message="zonder afzender"), body(sender="", message="x"), body(sender="a b", message="x"),
-    body(sender="../../etc/passwd", message="x"), body(sender="x" * 129, message="x"),
-    body(sender="ok", message={"text": "genest"}), body(sender="ok", message=["lijst"]),
-    b"[" * 10_000,  # deep nesting: the JSON parser's recursion limit
-], ids=lambda raw: repr(raw[:24]))
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"{",
+        b"null",
+        b"[]",
+        b'"tekst"',
+        b"\xff\xfe",
+        b'{"sender": 1, "message": "hallo"}',
+        body(message="zonder afzender"),
+        body(sender="", message="x"),
+        body(sender="a b", message="x"),
+        body(sender="../../etc/passwd", message="x"),
+        body(sender="x" * 129, message="x"),
+        body(sender="ok", message={"text": "genest"}),
+        body(sender="ok", message=["lijst"]),
+        b"[" * 10_000,  # deep nesting: the JSON parser's recursion limit
+    ],
+    ids=lambda raw: repr(raw[:24]),
+)
 def test_malformed_requests_are_refused_with_a_dutch_400(raw):
     with pytest.raises(RefusedError) as refused:
         chat_guard.parse(raw)
@@ -47,13 +63,13 @@ PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
 
 
 def test_the_client_address_comes_from_a_trusted_proxy_only():
-    assert chat_guard.client_address("203.0.113.7", None, PROXIES) == "203.0.113.7"
+    assert clients.client_address("203.0.113.7", None, PROXIES) == "203.0.113.7"
     # A visitor cannot choose its address by sending X-Forwarded-For itself...
-    assert chat_guard.client_address("203.0.113.7", "198.51.100.1", PROXIES) == "203.0.113.7"
+    assert clients.client_address("203.0.113.7", "198.51.100.1", PROXIES) == "203.0.113.7"
     # ...and behind our nginx the nearest untrusted hop counts, not what the client prepended.
-    assert chat_guard.client_address("127.0.0.1", "198.51.100.1, 203.0.113.7", PROXIES) == "203.0.113.7"
-    assert chat_guard.client_address("127.0.0.1", "127.0.0.1", PROXIES) == "127.0.0.1"
-    assert chat_guard.client_address("127.0.0.1", "niet-een-adres", PROXIES) == "niet-een-adres"
+    assert clients.client_address("127.0.0.1", "198.51.100.1, 203.0.113.7", PROXIES) == "203.0.113.7"
+    assert clients.client_address("127.0.0.1", "127.0.0.1", PROXIES) == "127.0.0.1"
+    assert clients.client_address("127.0.0.1", "niet-een-adres", PROXIES) == "niet-een-adres"
 
 
 def test_rate_limits_per_client_and_per_conversation(monkeypatch):

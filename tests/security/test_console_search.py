@@ -7,6 +7,7 @@ search must only see the masked text staff see, never JSON keys or metadata; it 
 (the text stays out of URLs), needs 3 characters, is limited per account and audit-logged.
 Same for the opt-out search.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,9 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from bot import optouts, staff_audit, staff_users
-from bot.processes import ConsoleServer
+from bot.ops.processes import ConsoleServer
+from bot.privacy import optouts
+from bot.staff import accounts, audit
 from bot.store.db import Store, migrate
 
 PASSWORD = "een-lang-test-wachtwoord"
@@ -34,21 +36,29 @@ def seed_conversation(url: str) -> None:
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot import settings
+    from bot.core import settings
 
     now = datetime.now(timezone.utc).timestamp()
-    store = SQLTrackerStore(domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(url).items()
-                                                       if k != "type"})
-    tracker = DialogueStateTracker.from_events("search-visitor", [
-        ActionExecuted("action_listen", timestamp=now),
-        UserUttered("ik wil inzage, mijn verzekering loopt via de makelaar",
-                    {"name": "request_access", "confidence": 0.93}, timestamp=now + 1),
-        BotUttered("Wat is je naam?", timestamp=now + 2),
-        UserUttered("Lotte Maes", {"name": "inform", "confidence": 0.8}, timestamp=now + 3),
-        SlotSet("requester_name", "Lotte Maes", timestamp=now + 4),
-        UserUttered(f"mail naar {EMAIL}", {"name": "inform", "confidence": 0.8}, timestamp=now + 5),
-        SlotSet("requester_email", EMAIL, timestamp=now + 6),
-        BotUttered("Bedankt, je verzoek is geregistreerd.", timestamp=now + 7)])
+    store = SQLTrackerStore(
+        domain=Domain.empty(), **{k: v for k, v in settings.tracker_store_settings(url).items() if k != "type"}
+    )
+    tracker = DialogueStateTracker.from_events(
+        "search-visitor",
+        [
+            ActionExecuted("action_listen", timestamp=now),
+            UserUttered(
+                "ik wil inzage, mijn verzekering loopt via de makelaar",
+                {"name": "request_access", "confidence": 0.93},
+                timestamp=now + 1,
+            ),
+            BotUttered("Wat is je naam?", timestamp=now + 2),
+            UserUttered("Lotte Maes", {"name": "inform", "confidence": 0.8}, timestamp=now + 3),
+            SlotSet("requester_name", "Lotte Maes", timestamp=now + 4),
+            UserUttered(f"mail naar {EMAIL}", {"name": "inform", "confidence": 0.8}, timestamp=now + 5),
+            SlotSet("requester_email", EMAIL, timestamp=now + 6),
+            BotUttered("Bedankt, je verzoek is geregistreerd.", timestamp=now + 7),
+        ],
+    )
     asyncio.run(store.save(tracker))
 
 
@@ -60,12 +70,17 @@ def console(tmp_path_factory):
     seed_conversation(url)
     store = Store(url)
     for name, role in (("agent1", "agent"), ("agent2", "agent"), ("officer1", "privacy_officer")):
-        staff_users.add_user(store, name, PASSWORD, role)
+        accounts.add_user(store, name, PASSWORD, role)
     optouts.opt_out(store, "email", "jan.peeters@example.be")
-    server = ConsoleServer(log_file=tmp / "console.log",
-                           env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": SECRET,
-                                "PRIVACYBOT_LOGIN_LIMIT": "500",
-                                "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": str(SEARCH_LIMIT)})
+    server = ConsoleServer(
+        log_file=tmp / "console.log",
+        env={
+            "PRIVACYBOT_DATABASE_URL": url,
+            "PRIVACYBOT_SECRET_KEY": SECRET,
+            "PRIVACYBOT_LOGIN_LIMIT": "500",
+            "PRIVACYBOT_CONSOLE_SEARCH_LIMIT": str(SEARCH_LIMIT),
+        },
+    )
     server.start()
     yield {"url": server.url.rstrip("/"), "store": store}
     server.stop()
@@ -79,8 +94,9 @@ def csrf_of(html: str) -> str:
 def login(console, username: str) -> requests.Session:
     browser = requests.Session()
     page = browser.get(f"{console['url']}/login")
-    answer = browser.post(f"{console['url']}/login", data={"username": username, "password": PASSWORD,
-                                                           "csrf_token": csrf_of(page.text)})
+    answer = browser.post(
+        f"{console['url']}/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+    )
     assert answer.url.endswith("/conversations"), answer.text[:300]
     return browser
 
@@ -97,11 +113,20 @@ def count(page: str) -> int:
 
 def test_search_sees_only_the_masked_text(console):
     agent = login(console, "agent1")
-    assert count(search(agent, console, "makelaar").text) == 1            # what staff see is found
-    assert count(search(agent, console, "[e-mailadres]").text) == 1       # the mask as shown
+    assert count(search(agent, console, "makelaar").text) == 1  # what staff see is found
+    assert count(search(agent, console, "[e-mailadres]").text) == 1  # the mask as shown
     # The attacker's guesses: fragments of the masked address and name, JSON keys, metadata.
-    for guess in ("lotte", "maes@", "lotte.maes@example.be", "requester_email", '"event"', "confidence",
-                  "request_access", "search-visitor", "0.93"):
+    for guess in (
+        "lotte",
+        "maes@",
+        "lotte.maes@example.be",
+        "requester_email",
+        '"event"',
+        "confidence",
+        "request_access",
+        "search-visitor",
+        "0.93",
+    ):
         assert count(search(agent, console, guess).text) == 0, guess
     transcript = agent.get(f"{console['url']}/conversations/search-visitor").text
     assert EMAIL not in transcript and "Lotte" not in transcript  # and they stay masked
@@ -126,21 +151,24 @@ def test_short_searches_are_refused_in_dutch(console):
 
 def test_searches_are_limited_per_account_and_audited(console):
     officer = login(console, "officer1")
-    before = len([a for a in staff_audit.recent(console["store"], limit=1000) if a.username == "officer1"])
+    before = len([a for a in audit.recent(console["store"], limit=1000) if a.username == "officer1"])
     statuses = [search(officer, console, f"probe{i}").status_code for i in range(SEARCH_LIMIT + 2)]
     assert statuses[:SEARCH_LIMIT] == [200] * SEARCH_LIMIT and statuses[SEARCH_LIMIT:] == [429, 429]
     assert "Te veel zoekopdrachten" in search(officer, console, "probe-again").text
-    mine = [a for a in staff_audit.recent(console["store"], limit=1000) if a.username == "officer1"]
+    mine = [a for a in audit.recent(console["store"], limit=1000) if a.username == "officer1"]
     searches = [a for a in mine if a.action == "search_conversations"]
-    assert len(mine) - before == SEARCH_LIMIT == len(searches)   # every search that ran, no more
+    assert len(mine) - before == SEARCH_LIMIT == len(searches)  # every search that ran, no more
     assert all(a.detail.startswith('"probe') and "gesprek(ken)" in a.detail for a in searches)
 
 
 def test_the_audit_log_keeps_no_searched_address(console):
     agent = login(console, "agent2")
     search(agent, console, "lotte.maes@example.be")
-    [entry] = [a for a in staff_audit.recent(console["store"], limit=1000)
-               if a.username == "agent2" and a.action == "search_conversations"][:1]
+    [entry] = [
+        a
+        for a in audit.recent(console["store"], limit=1000)
+        if a.username == "agent2" and a.action == "search_conversations"
+    ][:1]
     assert EMAIL not in entry.detail and "[e-mailadres]" in entry.detail
 
 
@@ -148,7 +176,7 @@ def test_optout_search_is_a_post_with_the_same_rules(console):
     store = console["store"]
     officers = [("officer-opt", "privacy_officer")]
     for name, role in officers:
-        staff_users.add_user(store, name, PASSWORD, role)
+        accounts.add_user(store, name, PASSWORD, role)
     officer = login(console, "officer-opt")
     # Agents still cannot see the list at all; the GET filter no longer filters.
     assert login(console, "agent1").get(f"{console['url']}/optouts").status_code == 403
@@ -158,8 +186,9 @@ def test_optout_search_is_a_post_with_the_same_rules(console):
     missed = search(officer, console, "nobody-here", path="/optouts")
     assert "jan.peeters@example.be" not in missed.text
     assert search(officer, console, "pe", path="/optouts").status_code == 400
-    audited = [a for a in staff_audit.recent(store, limit=1000)
-               if a.username == "officer-opt" and a.action == "search_optouts"]
+    audited = [
+        a for a in audit.recent(store, limit=1000) if a.username == "officer-opt" and a.action == "search_optouts"
+    ]
     assert len(audited) == 2
 
 
@@ -184,14 +213,17 @@ def test_page_messages_cannot_be_put_in_a_link(console):
             page = officer.get(f"{console['url']}{path}", params={key: bait}).text
             assert bait not in page, (path, key)
     token = csrf_of(officer.get(f"{console['url']}/conversations/search-visitor").text)
-    saved = officer.post(f"{console['url']}/conversations/search-visitor/review",
-                         data={"reviewed": "1", "tags": "", "note": "", "csrf_token": token})
+    saved = officer.post(
+        f"{console['url']}/conversations/search-visitor/review",
+        data={"reviewed": "1", "tags": "", "note": "", "csrf_token": token},
+    )
     assert "?" not in saved.url and "Opgeslagen" in saved.text  # the real message still shows, once
     assert "Opgeslagen" not in officer.get(saved.url).text
 
 
 def test_sender_ids_the_console_cannot_open_are_refused_by_the_chat():
-    from bot import chat_guard, conversations
+    from bot.plugins import chat_guard
+    from bot.staff import conversations
 
     for sender in ("a..b", "..", "x.."):
         with pytest.raises(chat_guard.RefusedError):

@@ -7,6 +7,7 @@ Finding 10: a message starting with "/" that is no payload of ours was logged ve
 Rasa with whatever it held, and ``/restart`` or ``/session_start`` reset the conversation,
 and with it the per-conversation limit on status lookups.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,13 @@ import json
 import sqlalchemy as sa
 import yaml
 
-from bot import answers, chat_guard, paths, topic_catalogue
-from bot.answer_choice import TOPIC_ENTITY
-from bot.chat_channel import BUTTON_ENTITIES
-
+from bot.core import paths
+from bot.dialogue import answers, topic_catalogue
+from bot.dialogue.answer_choice import TOPIC_ENTITY
+from bot.plugins import chat_guard
+from bot.plugins.chat_channel import BUTTON_ENTITIES
 from tests.security.conftest import SITE
-from tests.security.test_running_stack import logs, request, say, stored_texts, text_of
+from tests.security.test_running_stack import logs, request, say, text_of
 
 WEBHOOK = "/webhooks/rest/webhook"
 
@@ -32,8 +34,9 @@ def post(stack, body: bytes, headers: dict):
 def events_of(stack, sender: str) -> list:
     engine = sa.create_engine(stack.database, future=True)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("select type_name, action_name, data from events where sender_id = :s "
-                                    "order by id"), {"s": sender}).all()
+        rows = conn.execute(
+            sa.text("select type_name, action_name, data from events where sender_id = :s order by id"), {"s": sender}
+        ).all()
     engine.dispose()
     return rows
 
@@ -43,8 +46,12 @@ def events_of(stack, sender: str) -> list:
 
 def test_a_cross_site_text_plain_post_is_refused_and_not_stored(stack):
     body = json.dumps({"sender": "xs-plain", "message": "ik wil inzage in mijn gegevens, stuur naar x@example.be"})
-    for content_type in ("text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
-                         "multipart/form-data; boundary=x"):
+    for content_type in (
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ):
         status, reply = post(stack, body.encode(), {"Content-Type": content_type, "Origin": "https://evil.example.be"})
         assert status == 415 and reply[0]["text"] == chat_guard.NOT_JSON.text, content_type
     status, reply = post(stack, body.encode(), {})  # no content type at all
@@ -64,8 +71,9 @@ def test_the_widgets_own_site_and_tools_without_origin_still_work(stack):
     body = json.dumps({"sender": "xs-site", "message": "hallo"}).encode()
     status, replies = post(stack, body, {"Content-Type": "application/json; charset=utf-8", "Origin": SITE})
     assert status == 200 and replies and "sneller" not in text_of(replies)
-    status, replies = post(stack, json.dumps({"sender": "xs-tool", "message": "hallo"}).encode(),
-                           {"Content-Type": "application/json"})
+    status, replies = post(
+        stack, json.dumps({"sender": "xs-tool", "message": "hallo"}).encode(), {"Content-Type": "application/json"}
+    )
     assert status == 200 and replies
 
 
@@ -74,7 +82,7 @@ def test_the_widgets_own_site_and_tools_without_origin_still_work(stack):
 
 def test_an_unknown_slash_command_is_not_logged_verbatim(stack):
     secret = "Kerkstraatje 12 in Tienen"
-    status, replies = say(stack, "xs-slash", f"/mijn_adres{{\"adres\": \"{secret}\"}}")
+    status, replies = say(stack, "xs-slash", f'/mijn_adres{{"adres": "{secret}"}}')
     assert status == 200 and replies
     status, replies = say(stack, "xs-slash", f"/bestaat_niet mijn adres is {secret}")
     assert status == 200 and replies
@@ -102,8 +110,13 @@ def test_visitors_cannot_restart_their_conversation(stack):
 def test_every_payload_of_our_own_buttons_passes_unchanged():
     domain = yaml.safe_load((paths.ROOT / "domain.yml").read_text(encoding="utf-8"))
     intents = [i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]]
-    payloads = {b["payload"] for variants in domain["responses"].values() for v in variants
-                for b in v.get("buttons", []) if b["payload"].startswith("/")}
+    payloads = {
+        b["payload"]
+        for variants in domain["responses"].values()
+        for v in variants
+        for b in v.get("buttons", [])
+        if b["payload"].startswith("/")
+    }
     payloads |= {answers.topic_payload(key) for key in topic_catalogue.TOPICS}
     payloads |= {answers.CLARIFY_OTHER_PAYLOAD, "/affirm", "/cancel", "/greet"}
     payloads |= {f"/{entry.offer}" for entry in topic_catalogue.TOPICS.values() if getattr(entry, "offer", None)}
@@ -116,18 +129,25 @@ def test_every_payload_of_our_own_buttons_passes_unchanged():
 def test_commands_that_are_not_ours_become_plain_text():
     intents = ["greet", "faq", "inform", "restart", "session_start", "back"]
     cases = {
-        "/restart": "restart", "/session_start": "session_start", "/back": "back", "//greet": "greet",
+        "/restart": "restart",
+        "/session_start": "session_start",
+        "/back": "back",
+        "//greet": "greet",
         '/inform{"requester_email": "a@example.be"}': 'inform{"requester_email": "a@example.be"}',
         '/faq{"faq_topic": "x", "extra": "y"}': 'faq{"faq_topic": "x", "extra": "y"}',
         '/faq{"faq_topic": 3}': 'faq{"faq_topic": 3}',
-        "/faq{kapot": "faq{kapot", "/onbekend": "onbekend", "/": "",
+        "/faq{kapot": "faq{kapot",
+        "/onbekend": "onbekend",
+        "/": "",
         "/greet hallo daar": "greet hallo daar",
     }
     for text, expected in cases.items():
         assert chat_guard.neutralise_command(text, intents, ("faq_topic",)) == expected, text
     assert chat_guard.neutralise_command("hallo /restart", intents, ()) == "hallo /restart"
-    assert chat_guard.neutralise_command('/faq{"faq_topic": "bewaartermijn"}', intents, ("faq_topic",)) \
+    assert (
+        chat_guard.neutralise_command('/faq{"faq_topic": "bewaartermijn"}', intents, ("faq_topic",))
         == '/faq{"faq_topic": "bewaartermijn"}'
+    )
 
 
 def test_rasa_does_not_tell_its_version(stack):

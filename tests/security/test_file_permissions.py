@@ -3,6 +3,7 @@
 Everything below runs under umask 022, as the services do, and checks that the store, its
 SQLite side files, the outbox, the logs, the exports and the secret key are 0600 in 0700
 folders, also when a folder or file already existed with wider permissions."""
+
 from __future__ import annotations
 
 import os
@@ -13,9 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import mail, paths, private_files, settings, tokens
-from bot.deployment import Deployment, nginx_main_config
-from bot.processes import LocalServer
+from bot.core import keys, paths, private_files, settings
+from bot.ops.deployment import Deployment, nginx_main_config
+from bot.ops.processes import LocalServer
+from bot.privacy import mail
 from bot.store.db import make_engine, open_store
 
 
@@ -144,9 +146,9 @@ def test_mail_delivery_through_the_store_writes_private_files(var, monkeypatch):
 
 def test_secret_key_file_is_0600(var, monkeypatch):
     monkeypatch.delenv("PRIVACYBOT_SECRET_KEY", raising=False)
-    monkeypatch.setattr(tokens, "KEY_FILE", var / "secret_key")
-    key = tokens.secret_key()
-    assert key and tokens.secret_key() == key
+    monkeypatch.setattr(keys, "KEY_FILE", var / "secret_key")
+    key = keys.secret_key()
+    assert key and keys.secret_key() == key
     assert mode(var / "secret_key") == 0o600
     assert mode(var) == 0o700
 
@@ -181,7 +183,8 @@ def test_nginx_error_log_and_endpoints_file_are_0600(var):
     assert mode(prefix / "error.log") == 0o600
     assert mode(prefix) == 0o700
     endpoints = Deployment(f"sqlite:///{var / 'privacybot.db'}", None).write_endpoints(
-        var / "endpoints-serve-5005.yml", "http://127.0.0.1:5055/webhook")
+        var / "endpoints-serve-5005.yml", "http://127.0.0.1:5055/webhook"
+    )
     assert mode(endpoints) == 0o600
 
 

@@ -3,6 +3,7 @@ trace reaches the visitor, and the conversation stays whole.
 
 Three layers: the pure functions that read every request and every form field, the running
 chat channel (tests/security/conftest.py), and `privacybot converse`."""
+
 from __future__ import annotations
 
 import json
@@ -11,30 +12,60 @@ import urllib.error
 import urllib.request
 import uuid
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import chat_guard, contact, form_input, sensitive
-from bot.form_input import Message
+from bot.dialogue import form_input
+from bot.dialogue.form_input import Message
+from bot.plugins import chat_guard
+from bot.privacy import contact
+from bot.privacy import redaction as sensitive
 from tests.conftest import converse
 
 NASTY = [
-    "'; DROP TABLE events; --", "\" OR 1=1 --", "{{7*7}}", "${7*7}", "{% raw %}{{ config }}{% endraw %}",
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "../../../etc/passwd",
-    "\u202eevil\u202c", "مرحبا، هل تحتفظون ببياناتي؟", "שלום", "😀" * 500, "\x00\x01\x02\x1b[31m",
-    "\ud800", "A" * 5000, " ", "", "\u0301" * 50, "ﷺ" * 100, "𝕳𝖔𝖊 𝖑𝖆𝖓𝖌?", "%s%s%s%n", "\\", "[]{}",
+    "'; DROP TABLE events; --",
+    '" OR 1=1 --',
+    "{{7*7}}",
+    "${7*7}",
+    "{% raw %}{{ config }}{% endraw %}",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    "../../../etc/passwd",
+    "\u202eevil\u202c",
+    "مرحبا، هل تحتفظون ببياناتي؟",
+    "שלום",
+    "😀" * 500,
+    "\x00\x01\x02\x1b[31m",
+    "\ud800",
+    "A" * 5000,
+    " ",
+    "",
+    "\u0301" * 50,
+    "ﷺ" * 100,
+    "𝕳𝖔𝖊 𝖑𝖆𝖓𝖌?",
+    "%s%s%s%n",
+    "\\",
+    "[]{}",
 ]
-text = st.one_of(st.text(max_size=300), st.sampled_from(NASTY),
-                 st.text(alphabet=st.characters(blacklist_categories=()), max_size=50))
+text = st.one_of(
+    st.text(max_size=300), st.sampled_from(NASTY), st.text(alphabet=st.characters(blacklist_categories=()), max_size=50)
+)
 quick = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @quick
-@given(st.one_of(st.binary(max_size=400), text.map(lambda t: t.encode("utf-8", "surrogatepass")),
-                 st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                              lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                              max_leaves=12).map(lambda v: json.dumps(v).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        text.map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+            max_leaves=12,
+        ).map(lambda v: json.dumps(v).encode()),
+    )
+)
 def test_any_request_body_is_read_or_refused_in_dutch(body):
     try:
         chat = chat_guard.parse(body)
@@ -57,8 +88,15 @@ def test_any_message_text_is_cleaned_not_rejected(sender, message):
 @given(text)
 def test_every_form_field_reader_accepts_anything(value):
     message = Message(value, "inform", 0.5)
-    for reader in (form_input.name, form_input.email_candidate, form_input.customer_number,
-                   form_input.details, form_input.field, form_input.channel, form_input.reference):
+    for reader in (
+        form_input.name,
+        form_input.email_candidate,
+        form_input.customer_number,
+        form_input.details,
+        form_input.field,
+        form_input.channel,
+        form_input.reference,
+    ):
         result = reader(value)
         assert result is None or isinstance(result, str)
     for reader in (form_input.request_type, form_input.confirmation):
@@ -90,7 +128,9 @@ def test_the_running_channel_survives_anything_and_keeps_the_conversation(stack,
         replies = json.loads(raw)
         assert isinstance(replies, list) and replies and "Traceback" not in raw.decode()
     # The conversation still works afterwards, in context.
-    status, raw = _post(stack.url, json.dumps({"sender": sender, "message": "hoe lang bewaren jullie mijn gegevens?"}).encode())
+    status, raw = _post(
+        stack.url, json.dumps({"sender": sender, "message": "hoe lang bewaren jullie mijn gegevens?"}).encode()
+    )
     assert status == 200 and "10 jaar" in raw.decode()
 
 
@@ -99,8 +139,10 @@ def test_converse_survives_hostile_lines(tmp_path):
     alphabet = [chr(c) for c in (*range(0, 0x250), *range(0x590, 0x700), *range(0x1F300, 0x1F400), 0x202E, 0xFEFF)]
     generated = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(12)]
     megabyte = "privacy " * 131_072
-    conversations = [{"id": f"nasty-{n}", "messages": [m, "hoe lang bewaren jullie mijn gegevens?"]}
-                     for n, m in enumerate([m for m in NASTY if m != "\ud800"] + generated + [megabyte])]  # a file holds no lone surrogate
+    conversations = [
+        {"id": f"nasty-{n}", "messages": [m, "hoe lang bewaren jullie mijn gegevens?"]}
+        for n, m in enumerate([m for m in NASTY if m != "\ud800"] + generated + [megabyte])
+    ]  # a file holds no lone surrogate
     results, proc = converse(conversations, tmp_path)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     for conversation in conversations:

@@ -10,28 +10,32 @@ and address from the privacy statement, a clear title, what happened and what to
 privacy mailbox as a link. Their CSP stays strict: no script, and only the one inline <style> by
 its hash (no 'unsafe-inline'); a real browser shows the styles apply under that policy.
 """
-from __future__ import annotations
 
-from datetime import datetime, timezone
-from types import SimpleNamespace
+from __future__ import annotations
 
 import base64
 import hashlib
 import re
 import shutil
+from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 
-from bot import chat_forms, links_channel, paths, rights
-from bot.links_channel import verified_page
+from bot.core import paths
+from bot.dialogue import forms
+from bot.plugins import links_channel
+from bot.plugins.links_channel import verified_page
+from bot.privacy import rights
 
 POLICY = paths.policy_path().read_text(encoding="utf-8")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def request(status: str) -> SimpleNamespace:
-    return SimpleNamespace(reference="PRV-ABCDEFGHJK", status=status,
-                           deadline=datetime(2027, 1, 7, tzinfo=timezone.utc))
+    return SimpleNamespace(
+        reference="PRV-ABCDEFGHJK", status=status, deadline=datetime(2027, 1, 7, tzinfo=timezone.utc)
+    )
 
 
 def test_an_open_request_is_confirmed_with_its_deadline():
@@ -44,7 +48,7 @@ def test_a_closed_request_is_not_promised_to_be_handled():
     for status in (rights.REJECTED, rights.DONE, rights.EXPIRED):
         title, body = verified_page(request(status))
         assert "behandelen" not in body and "bevestigd." not in body, status
-        assert chat_forms.STATUS_TEXT[status] in body and "niets gewijzigd" in body, status
+        assert forms.STATUS_TEXT[status] in body and "niets gewijzigd" in body, status
 
 
 def test_the_reference_is_escaped():
@@ -73,15 +77,19 @@ def test_each_page_is_branded_and_says_what_happened_and_what_next(name, title, 
     html, _ = links_channel.render(title, body)
     header = re.search(r'<header class="site-header">.*?</header>', html, re.S).group(0)
     assert 'class="brand-mark"' in header and ">KMO-verzekeringen</span>" in header
-    assert re.findall(r'href="([^"]+)"', header) == ["https://www.example.be/", "https://www.example.be/",
-                                                     "https://www.example.be/#verzekeringen",
-                                                     "https://www.example.be/privacy", "https://www.example.be/#contact"]
+    assert re.findall(r'href="([^"]+)"', header) == [
+        "https://www.example.be/",
+        "https://www.example.be/",
+        "https://www.example.be/#verzekeringen",
+        "https://www.example.be/privacy",
+        "https://www.example.be/#contact",
+    ]
     footer = re.search(r'<footer class="site-footer">.*?</footer>', html, re.S).group(0)
     for fact in ("Groep LB Republico VOF", "Wolvenpad 2, 3300 Tienen", "0630.925.810"):
         assert fact in footer and fact in POLICY, fact
     assert f"<h1>{title}</h1>" in html and f"<title>{title} – KMO-verzekeringen</title>" in html
-    assert f'<a href="mailto:{chat_forms.MAILBOX}">{chat_forms.MAILBOX}</a>' in html
-    assert chat_forms.MAILBOX in POLICY
+    assert f'<a href="mailto:{forms.MAILBOX}">{forms.MAILBOX}</a>' in html
+    assert forms.MAILBOX in POLICY
     happened, *rest = re.findall(r"<p>(.*?)</p>", body, re.S)
     assert happened and re.search(r'<p class="next">.+?</p>', body)  # what happened, then what to do next
 
@@ -111,16 +119,28 @@ def test_in_a_browser_the_styles_apply_under_the_pages_own_csp(tmp_path):
     html, headers = links_channel.render("Bevestig je e-mailadres", links_channel.verify_form("PRV-ABCDEFGHJK"))
     url = "http://127.0.0.1:5005/webhooks/privacy/verify?token=t"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                                                   "--disable-background-networking", "--disable-component-update"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         try:
             for width in (1366, 360):
                 page = browser.new_page(viewport={"width": width, "height": 800})
                 refused = []
                 page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
-                page.route(url, lambda route: route.fulfill(
-                    status=200, body=html, headers={**headers, "Content-Type": "text/html; charset=utf-8"}))
+                page.route(
+                    url,
+                    lambda route: route.fulfill(
+                        status=200, body=html, headers={**headers, "Content-Type": "text/html; charset=utf-8"}
+                    ),
+                )
                 page.goto(url)
                 assert refused == []  # no CSP violation: the inline style is allowed by its hash
                 assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")
@@ -142,4 +162,4 @@ def test_the_unsubscribed_page_names_the_statements_route_for_other_channels(cre
     _, body = links_channel.unsubscribed_page(created)
     [next_step] = re.findall(r'<p class="next">(.*?)</p>', body, re.S)
     assert "post, telefoon of sms" in next_step
-    assert f'<a href="mailto:{chat_forms.MAILBOX}">{chat_forms.MAILBOX}</a>' in next_step
+    assert f'<a href="mailto:{forms.MAILBOX}">{forms.MAILBOX}</a>' in next_step

@@ -11,6 +11,7 @@ guesser that the name exists. Every outcome must do the same password work: coun
 argon2 verifications, which is what the time is made of, so the test does not depend on the
 speed of the machine.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ import re
 import pytest
 import requests
 
-from bot import staff_users
-from bot.processes import ConsoleServer
+from bot.core import clients
+from bot.ops.processes import ConsoleServer
+from bot.staff import accounts
 from bot.store.db import Store, migrate
 
 PASSWORD = "een-lang-test-wachtwoord"
@@ -35,10 +37,11 @@ def console(tmp_path_factory):
     migrate(url)
     store = Store(url)
     for name in ("agent1", "officer1", "officer2"):
-        staff_users.add_user(store, name, PASSWORD, "privacy_officer" if name.startswith("officer") else "agent")
-    server = ConsoleServer(log_file=tmp / "console.log",
-                           env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": SECRET,
-                                "PRIVACYBOT_LOGIN_LIMIT": str(LIMIT)})
+        accounts.add_user(store, name, PASSWORD, "privacy_officer" if name.startswith("officer") else "agent")
+    server = ConsoleServer(
+        log_file=tmp / "console.log",
+        env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": SECRET, "PRIVACYBOT_LOGIN_LIMIT": str(LIMIT)},
+    )
     server.start()
     yield server.url.rstrip("/")
     server.stop()
@@ -51,14 +54,18 @@ def attempt(url: str, username: str, password: str, forwarded_for: str) -> int:
     headers = {"X-Forwarded-For": forwarded_for}
     page = browser.get(f"{url}/login", headers=headers)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    return browser.post(f"{url}/login", headers=headers, allow_redirects=False,
-                        data={"username": username, "password": password, "csrf_token": token}).status_code
+    return browser.post(
+        f"{url}/login",
+        headers=headers,
+        allow_redirects=False,
+        data={"username": username, "password": password, "csrf_token": token},
+    ).status_code
 
 
 def test_an_attackers_failures_behind_the_proxy_do_not_lock_out_colleagues(console):
     codes = [attempt(console, "agent1", "geraden", ATTACKER) for _ in range(LIMIT + 2)]
-    assert codes == [401] * LIMIT + [429, 429]                          # the attacker is refused
-    assert attempt(console, "officer1", PASSWORD, COLLEAGUE) == 302     # a colleague behind the same proxy is not
+    assert codes == [401] * LIMIT + [429, 429]  # the attacker is refused
+    assert attempt(console, "officer1", PASSWORD, COLLEAGUE) == 302  # a colleague behind the same proxy is not
     # The attacker may not spray other accounts from the same address either.
     assert attempt(console, "officer2", "geraden", ATTACKER) == 429
 
@@ -77,12 +84,12 @@ def test_one_mistyping_colleague_only_blocks_that_account_from_that_address(cons
 
 
 def test_forwarded_headers_from_an_untrusted_peer_are_ignored():
-    from bot import chat_guard
     import ipaddress
 
+
     proxies = [ipaddress.ip_network("10.0.0.2/32")]
-    assert chat_guard.client_address("10.0.0.2", "203.0.113.9", proxies) == "203.0.113.9"
-    assert chat_guard.client_address("203.0.113.50", "198.51.100.7", proxies) == "203.0.113.50"
+    assert clients.client_address("10.0.0.2", "203.0.113.9", proxies) == "203.0.113.9"
+    assert clients.client_address("203.0.113.50", "198.51.100.7", proxies) == "203.0.113.50"
 
 
 # ---------------------------------------------------------------------------- finding 7
@@ -94,16 +101,16 @@ def counted(counting_hasher, tmp_path):
     url = f"sqlite:///{tmp_path / 'staff.db'}"
     migrate(url)
     store = Store(url)
-    staff_users.add_user(store, "officer1", PASSWORD, "privacy_officer")
+    accounts.add_user(store, "officer1", PASSWORD, "privacy_officer")
     yield store, counting_hasher
     store.dispose()
 
 
 def _work(store, hasher, username: str, password: str) -> int:
     before = hasher.verifications
-    with pytest.raises(staff_users.StaffError) as refused:
-        staff_users.authenticate(store, username, password)
-    assert str(refused.value) == staff_users.LOGIN_FAILED  # one message for every refusal
+    with pytest.raises(accounts.StaffError) as refused:
+        accounts.authenticate(store, username, password)
+    assert str(refused.value) == accounts.LOGIN_FAILED  # one message for every refusal
     return hasher.verifications - before
 
 
@@ -111,9 +118,9 @@ def test_a_locked_account_costs_the_same_password_work_as_an_unknown_name(counte
     store, hasher = counted
     unknown = _work(store, hasher, "bestaat-niet", "geraden")
     wrong = _work(store, hasher, "officer1", "geraden")
-    for _ in range(staff_users.MAX_FAILED_LOGINS - 1):
+    for _ in range(accounts.MAX_FAILED_LOGINS - 1):
         _work(store, hasher, "officer1", "geraden")
-    assert staff_users.is_locked(staff_users.find_user(store, "officer1"))
+    assert accounts.is_locked(accounts.find_user(store, "officer1"))
     locked = _work(store, hasher, "officer1", "geraden")
     locked_right_password = _work(store, hasher, "officer1", PASSWORD)
     assert unknown == wrong == locked == locked_right_password == 1

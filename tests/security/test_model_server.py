@@ -4,6 +4,7 @@ The attacker fetched the model, training data included, from the model server as
 client. Now it demands PRIVACYBOT_MODEL_TOKEN, which only the Rasa servers are given (the
 endpoints file's ``models.headers``); the hot reload through it is tested in test_server.py.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -13,9 +14,11 @@ import pytest
 import requests
 import yaml
 
-from bot import model_registry, paths
-from bot.internal_auth import MODELS
-from bot.processes import ModelServer, quiet_env
+from bot.core import paths
+from bot.core.internal_auth import MODELS
+from bot.core.quiet import quiet_env
+from bot.nlu import model_registry
+from bot.ops.processes import ModelServer
 
 
 @pytest.fixture(scope="module")
@@ -40,19 +43,34 @@ def test_no_model_without_the_secret(server):
 
 def test_it_does_not_start_without_its_secret():
     env = {k: v for k, v in quiet_env().items() if k != MODELS.env}
-    result = subprocess.run([sys.executable, "-m", "bot.web.model_server", "--port", "0"], cwd=paths.ROOT,
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.web.model_server", "--port", "0"],
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "PRIVACYBOT_MODEL_TOKEN ontbreekt" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_the_rasa_servers_are_given_the_secret(tmp_path):
-    from bot.deployment import Deployment
+    from bot.ops.deployment import Deployment
 
-    written = yaml.safe_load(Deployment(f"sqlite:///{tmp_path / 'x.db'}", None).write_endpoints(
-        tmp_path / "e.yml", "http://a:5055/webhook", "http://m:5056/model", model_token="m" * 40).read_text())
+    written = yaml.safe_load(
+        Deployment(f"sqlite:///{tmp_path / 'x.db'}", None)
+        .write_endpoints(tmp_path / "e.yml", "http://a:5055/webhook", "http://m:5056/model", model_token="m" * 40)
+        .read_text()
+    )
     assert written["models"]["headers"] == {MODELS.header: "m" * 40}
     compose = yaml.safe_load((paths.ROOT / "compose.yaml").read_text(encoding="utf-8"))
-    for service, needs in (("models", True), ("rasa1", True), ("rasa2", True), ("actions", False),
-                           ("console", False), ("jobs", False)):
+    for service, needs in (
+        ("models", True),
+        ("rasa1", True),
+        ("rasa2", True),
+        ("actions", False),
+        ("console", False),
+        ("jobs", False),
+    ):
         assert (MODELS.env in (compose["services"][service].get("environment") or {})) is needs, service

@@ -7,6 +7,7 @@ nothing for the fixed one, ``last_affected``, canonical names), the range rules 
 made-up copy, and the checker's verdict end to end (new finding 1, accepted 0, no data 2) with
 pip-audit itself from .venv-tools. No network: the "live" source is a closed local port.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ from typing import Dict, List, Sequence
 
 import pytest
 
-from bot import paths
+from bot.core import paths
 
 sys.path.insert(0, str(paths.ROOT / "scripts"))
 import osv_local  # noqa: E402
@@ -50,6 +51,7 @@ def post(url: str, name: str, version: str) -> dict:
 
 
 # --- the server over the real copy -------------------------------------------------------
+
 
 def test_a_vulnerable_release_gets_its_advisory_and_the_fixed_one_nothing(real_url):
     # vulns/pyyaml/PYSEC-2018-49.yaml: introduced 0, fixed 5.1 (yaml.load runs code)
@@ -84,9 +86,17 @@ def test_only_the_query_endpoint_is_served(real_url):
 
 # --- range rules, on a made-up copy ------------------------------------------------------
 
+
 def advisory(advisory_id: str, name: str, events: List[Dict[str, str]], versions: Sequence[str] = ()) -> str:
-    lines = [f"id: {advisory_id}", "aliases:", f"- CVE-2099-{advisory_id[-4:]}", "affected:",
-             "- package:", f"    name: {name}", "    ecosystem: PyPI"]
+    lines = [
+        f"id: {advisory_id}",
+        "aliases:",
+        f"- CVE-2099-{advisory_id[-4:]}",
+        "affected:",
+        "- package:",
+        f"    name: {name}",
+        "    ecosystem: PyPI",
+    ]
     if events:
         lines += ["  ranges:", "  - type: ECOSYSTEM", "    events:"]
         lines += [f"    - {kind}: '{value}'" for event in events for kind, value in event.items()]
@@ -100,31 +110,46 @@ def fake_copy(tmp_path: Path) -> Path:
     root = tmp_path / "advisories"
     vulns = root / "pypa-advisory-database" / "vulns"
     files = {
-        "Foo_Bar.baz/PYSEC-2099-0001.yaml": advisory("PYSEC-2099-0001", "Foo_Bar.baz",
-                                                     [{"introduced": "1.0"}, {"fixed": "1.10"}]),
-        "lastpkg/PYSEC-2099-0002.yaml": advisory("PYSEC-2099-0002", "lastpkg",
-                                                 [{"introduced": "0"}, {"last_affected": "2.0.1"}]),
+        "Foo_Bar.baz/PYSEC-2099-0001.yaml": advisory(
+            "PYSEC-2099-0001", "Foo_Bar.baz", [{"introduced": "1.0"}, {"fixed": "1.10"}]
+        ),
+        "lastpkg/PYSEC-2099-0002.yaml": advisory(
+            "PYSEC-2099-0002", "lastpkg", [{"introduced": "0"}, {"last_affected": "2.0.1"}]
+        ),
         "listpkg/PYSEC-2099-0003.yaml": advisory("PYSEC-2099-0003", "listpkg", [], ["1.10", "3.0b1"]),
-        "twice/PYSEC-2099-0004.yaml": advisory("PYSEC-2099-0004", "twice",
-                                               [{"introduced": "1.0"}, {"fixed": "1.5"},
-                                                {"introduced": "2.0"}, {"fixed": "2.2"}]),
+        "twice/PYSEC-2099-0004.yaml": advisory(
+            "PYSEC-2099-0004",
+            "twice",
+            [{"introduced": "1.0"}, {"fixed": "1.5"}, {"introduced": "2.0"}, {"fixed": "2.2"}],
+        ),
     }
     for name, text in files.items():
         (vulns / name).parent.mkdir(parents=True, exist_ok=True)
         (vulns / name).write_text(text, encoding="utf-8")
-    (root / "PROVENANCE.md").write_text(
-        "- Commit: " + "ab" * 20 + ", dated 2024-01-02.\n", encoding="utf-8")
+    (root / "PROVENANCE.md").write_text("- Commit: " + "ab" * 20 + ", dated 2024-01-02.\n", encoding="utf-8")
     return root
 
 
-@pytest.mark.parametrize("name, version, hit", [
-    ("foo-bar-baz", "1.9", True), ("FOO.BAR_BAZ", "1.0", True), ("foo-bar-baz", "0.9", False),
-    ("foo-bar-baz", "1.10", False),  # 1.10 read as a version, not as the float 1.1
-    ("lastpkg", "2.0.1", True), ("lastpkg", "2.0.2", False), ("lastpkg", "0.1", True),
-    ("listpkg", "1.10", True), ("listpkg", "3.0b1", True), ("listpkg", "3.0", False),
-    ("twice", "1.4", True), ("twice", "1.7", False), ("twice", "2.1", True), ("twice", "2.2", False),
-    ("unknown", "1.0", False),
-])
+@pytest.mark.parametrize(
+    "name, version, hit",
+    [
+        ("foo-bar-baz", "1.9", True),
+        ("FOO.BAR_BAZ", "1.0", True),
+        ("foo-bar-baz", "0.9", False),
+        ("foo-bar-baz", "1.10", False),  # 1.10 read as a version, not as the float 1.1
+        ("lastpkg", "2.0.1", True),
+        ("lastpkg", "2.0.2", False),
+        ("lastpkg", "0.1", True),
+        ("listpkg", "1.10", True),
+        ("listpkg", "3.0b1", True),
+        ("listpkg", "3.0", False),
+        ("twice", "1.4", True),
+        ("twice", "1.7", False),
+        ("twice", "2.1", True),
+        ("twice", "2.2", False),
+        ("unknown", "1.0", False),
+    ],
+)
 def test_ranges_versions_and_names(fake_copy: Path, name: str, version: str, hit: bool):
     assert bool(osv_local.query(osv_local.load(fake_copy), name, version)) is hit
 
@@ -134,6 +159,7 @@ def test_provenance_of_the_copy(fake_copy: Path):
 
 
 # --- the checker's verdict, end to end with pip-audit from .venv-tools -------------------
+
 
 def closed_port_url() -> str:
     with socket.socket() as sock:
@@ -148,12 +174,18 @@ def check(tmp_path: Path, advisories: Path, locks: Dict[str, str], ignore: str) 
         (tmp_path / name).write_text(text, encoding="utf-8")
         lock_paths.append(str(tmp_path / name))
     (tmp_path / "ignore.txt").write_text(ignore, encoding="utf-8")
-    env = dict(os.environ, PRIVACYBOT_PIP_AUDIT_SERVICE="osv", PRIVACYBOT_OSV_URL=closed_port_url(),
-               PRIVACYBOT_ADVISORY_DB=str(advisories), PRIVACYBOT_PIP_AUDIT_LOCKS=os.pathsep.join(lock_paths),
-               PRIVACYBOT_PIP_AUDIT_IGNORE=str(tmp_path / "ignore.txt"))
+    env = dict(
+        os.environ,
+        PRIVACYBOT_PIP_AUDIT_SERVICE="osv",
+        PRIVACYBOT_OSV_URL=closed_port_url(),
+        PRIVACYBOT_ADVISORY_DB=str(advisories),
+        PRIVACYBOT_PIP_AUDIT_LOCKS=os.pathsep.join(lock_paths),
+        PRIVACYBOT_PIP_AUDIT_IGNORE=str(tmp_path / "ignore.txt"),
+    )
     assert TOOLS.exists(), ".venv-tools ontbreekt: scripts/setup.sh maakt het (./test doet dat)"
-    return subprocess.run([str(TOOLS), "scripts/pip_audit_check.py"], cwd=paths.ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(TOOLS), "scripts/pip_audit_check.py"], cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 LOCKS = {"a.lock": "lastpkg==2.0.2\n", "b.lock": "# comment\nfoo_bar.baz==1.2\nlistpkg==3.0\n"}
@@ -185,12 +217,18 @@ def test_audit_sh_fails_the_run_on_a_finding_in_the_local_copy(fake_copy: Path, 
     # what ./test (and so CI, .ci/run) runs: before this, no reachable data meant "NIET UITGEVOERD", exit 0
     (tmp_path / "ignore.txt").write_text("", encoding="utf-8")
     (tmp_path / "a.lock").write_text("foo-bar-baz==1.2\n", encoding="utf-8")
-    env = dict(os.environ, PRIVACYBOT_PIP_AUDIT_SERVICE="osv", PRIVACYBOT_OSV_URL=closed_port_url(),
-               PRIVACYBOT_ADVISORY_DB=str(fake_copy), PRIVACYBOT_PIP_AUDIT_LOCKS=str(tmp_path / "a.lock"),
-               PRIVACYBOT_PIP_AUDIT_IGNORE=str(tmp_path / "ignore.txt"))
+    env = dict(
+        os.environ,
+        PRIVACYBOT_PIP_AUDIT_SERVICE="osv",
+        PRIVACYBOT_OSV_URL=closed_port_url(),
+        PRIVACYBOT_ADVISORY_DB=str(fake_copy),
+        PRIVACYBOT_PIP_AUDIT_LOCKS=str(tmp_path / "a.lock"),
+        PRIVACYBOT_PIP_AUDIT_IGNORE=str(tmp_path / "ignore.txt"),
+    )
     env.pop("PRIVACYBOT_SKIP_PIP_AUDIT", None)
-    result = subprocess.run([str(paths.ROOT / "scripts" / "audit.sh")], cwd=paths.ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(paths.ROOT / "scripts" / "audit.sh")], cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "PYSEC-2099-0001  foo-bar-baz==1.2" in result.stderr
     assert "NIET UITGEVOERD" not in result.stderr

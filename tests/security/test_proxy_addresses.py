@@ -6,6 +6,7 @@ one client could use up the per-address chat limit, the 5 requests a day and the
 of the whole site. These tests read the deployment files as docker compose and nginx read them,
 and check the rule that turns a connection into a visitor's address, with its warning.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -15,7 +16,7 @@ import re
 import pytest
 import yaml
 
-from bot import chat_guard, paths
+from bot.core import clients, paths
 
 COMPOSE = paths.ROOT / "compose.yaml"
 
@@ -56,21 +57,21 @@ def test_two_visitors_behind_the_compose_proxy_are_two_clients(compose, monkeypa
     env = compose["services"]["rasa1"]["environment"]
     monkeypatch.setenv("PRIVACYBOT_TRUSTED_PROXIES", env["PRIVACYBOT_TRUSTED_PROXIES"])
     nginx = compose["services"]["nginx"]["networks"]["default"]["ipv4_address"]
-    one = chat_guard.client_address(nginx, "203.0.113.9")
-    two = chat_guard.client_address(nginx, "198.51.100.7")
+    one = clients.client_address(nginx, "203.0.113.9")
+    two = clients.client_address(nginx, "198.51.100.7")
     assert (one, two) == ("203.0.113.9", "198.51.100.7")
     # A visitor who prepends an address of its own choosing still gets its real one.
-    assert chat_guard.client_address(nginx, "10.9.9.9, 203.0.113.9") == "203.0.113.9"
+    assert clients.client_address(nginx, "10.9.9.9, 203.0.113.9") == "203.0.113.9"
 
 
 def test_forwarded_addresses_from_an_untrusted_peer_are_ignored_and_logged(monkeypatch, caplog):
     monkeypatch.setenv("PRIVACYBOT_TRUSTED_PROXIES", "172.28.5.10/32")
-    monkeypatch.setattr(chat_guard, "_warned_forwarders", set())
-    with caplog.at_level(logging.WARNING, logger="bot.chat_guard"):
+    monkeypatch.setattr(clients, "_warned_forwarders", set())
+    with caplog.at_level(logging.WARNING, logger="bot.core.clients"):
         for _ in range(3):
-            assert chat_guard.client_address("172.28.5.11", "203.0.113.9") == "172.28.5.11"
-        assert chat_guard.client_address("172.28.5.12", "203.0.113.9") == "172.28.5.12"
-        assert chat_guard.client_address("172.28.5.13", None) == "172.28.5.13"  # no header: no warning
+            assert clients.client_address("172.28.5.11", "203.0.113.9") == "172.28.5.11"
+        assert clients.client_address("172.28.5.12", "203.0.113.9") == "172.28.5.12"
+        assert clients.client_address("172.28.5.13", None) == "172.28.5.13"  # no header: no warning
     warnings = [r.getMessage() for r in caplog.records if "PRIVACYBOT_TRUSTED_PROXIES" in r.getMessage()]
     assert len(warnings) == 2  # once per peer, not once per message
     assert "172.28.5.11" in warnings[0] and "172.28.5.12" in warnings[1]
@@ -78,8 +79,8 @@ def test_forwarded_addresses_from_an_untrusted_peer_are_ignored_and_logged(monke
 
 def test_the_warning_cannot_flood_the_log(monkeypatch, caplog):
     monkeypatch.setenv("PRIVACYBOT_TRUSTED_PROXIES", "172.28.5.10/32")
-    monkeypatch.setattr(chat_guard, "_warned_forwarders", set())
-    with caplog.at_level(logging.WARNING, logger="bot.chat_guard"):
+    monkeypatch.setattr(clients, "_warned_forwarders", set())
+    with caplog.at_level(logging.WARNING, logger="bot.core.clients"):
         for i in range(500):
-            chat_guard.client_address(f"10.0.{i // 256}.{i % 256}", "203.0.113.9")
-    assert len(caplog.records) == chat_guard._MAX_WARNED
+            clients.client_address(f"10.0.{i // 256}.{i % 256}", "203.0.113.9")
+    assert len(caplog.records) == clients._MAX_WARNED

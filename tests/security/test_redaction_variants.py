@@ -4,19 +4,21 @@ The attacker's misses ("85.07.30 - 033.28", "85,07,30,033,28", "RRN85073003328",
 "BE68.5390.0754.7034", "4111.1111.1111.1111", double spaces, "want ik heb een strafblad" in a
 message that says "jullie" or "gegevens", MS, hernia, alcoholprobleem, "depresie", religion,
 origin, sexual orientation, union membership) are generated here as families of variants
-(hypothesis), and each must be hidden by both users of bot/pii_detectors.py: the chat's redaction
-(bot.sensitive.redact, before Rasa stores anything) and the console's masking
-(bot.masking.mask_text, for what was stored before a rule existed).
+(hypothesis), and each must be hidden by both users of bot/privacy/pii_detectors.py: the chat's redaction
+(bot.privacy.redaction.redact, before Rasa stores anything) and the console's masking
+(bot.privacy.masking.mask_text, for what was stored before a rule existed).
 """
+
 from __future__ import annotations
 
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot import masking, pii_detectors, sensitive
-from bot.sensitive import PLACEHOLDERS, redact
+from bot.privacy import masking, pii_detectors, redaction
+from bot.privacy.redaction import PLACEHOLDERS, redact
 
 # ---- numbers, computed from their checksums ------------------------------------------------------
 digits = lambda n: st.text("0123456789", min_size=n, max_size=n)  # noqa: E731
@@ -66,10 +68,15 @@ def cards(draw) -> str:
 
 # ---- the ways people write them ------------------------------------------------------------------
 SEPARATORS = ["", ".", ",", "-", " ", "  ", " - ", ". ", " .", "\u00a0", "\u2013", " , "]
-PREFIXES = ["", "RRN", "rrn ", "RRN: ", "rijksregisternummer ", "rijksregisternummer: ", "INSZ-nr",
-            "insz ", "nr. "]
-FRAMES = ["{}", "mijn nummer is {}", "Dag, {} is van mij. Hoe lang bewaren jullie mijn gegevens?",
-          "hier: {} (voor het dossier)", "{}!", "ik geef jullie {}, klopt dat?"]
+PREFIXES = ["", "RRN", "rrn ", "RRN: ", "rijksregisternummer ", "rijksregisternummer: ", "INSZ-nr", "insz ", "nr. "]
+FRAMES = [
+    "{}",
+    "mijn nummer is {}",
+    "Dag, {} is van mij. Hoe lang bewaren jullie mijn gegevens?",
+    "hier: {} (voor het dossier)",
+    "{}!",
+    "ik geef jullie {}, klopt dat?",
+]
 
 
 @st.composite
@@ -89,7 +96,7 @@ def written_iban(draw) -> str:
     number = draw(ibans())
     if draw(st.booleans()):
         number = number.lower()
-    groups = [number[i:i + 4] for i in range(0, len(number), 4)]
+    groups = [number[i : i + 4] for i in range(0, len(number), 4)]
     sep = draw(st.sampled_from(["", " ", ".", "-", "  ", " - ", "\u00a0"]))
     return sep.join(groups)
 
@@ -98,15 +105,14 @@ def written_iban(draw) -> str:
 def written_card(draw) -> str:
     number = draw(cards())
     sep = draw(st.sampled_from(["", " ", ".", "-", ",", "  ", " - ", "\u2009"]))
-    return sep.join(number[i:i + 4] for i in range(0, 16, 4))
+    return sep.join(number[i : i + 4] for i in range(0, 16, 4))
 
 
 def _no_digits_left(text: str) -> bool:
     return not re.search(r"\d", pii_detectors.fold(text))
 
 
-NUMBER_CASES = [("national_number", written_national_number()), ("iban", written_iban()),
-                ("card", written_card())]
+NUMBER_CASES = [("national_number", written_national_number()), ("iban", written_iban()), ("card", written_card())]
 
 
 @pytest.mark.parametrize("category,written", NUMBER_CASES, ids=[c for c, _ in NUMBER_CASES])
@@ -123,17 +129,20 @@ def test_every_way_of_writing_a_number_is_redacted_in_chat_and_masked_in_the_con
     assert masking.LABELS[category] in masked, (message, masked)
 
 
-@pytest.mark.parametrize("message,category", [
-    ("mijn rrn is 85.07.30 - 033.28", "national_number"),
-    ("85,07,30,033,28", "national_number"),
-    ("RRN85073003328", "national_number"),
-    ("85.07.30  033.28", "national_number"),
-    ("85073003328 is mijn nummer", "national_number"),
-    ("BE68.5390.0754.7034", "iban"),
-    ("stort het op BE68  5390  0754  7034 aub", "iban"),
-    ("4111.1111.1111.1111", "card"),
-    ("4111,1111,1111,1111 vervalt in 2027", "card"),
-])
+@pytest.mark.parametrize(
+    "message,category",
+    [
+        ("mijn rrn is 85.07.30 - 033.28", "national_number"),
+        ("85,07,30,033,28", "national_number"),
+        ("RRN85073003328", "national_number"),
+        ("85.07.30  033.28", "national_number"),
+        ("85073003328 is mijn nummer", "national_number"),
+        ("BE68.5390.0754.7034", "iban"),
+        ("stort het op BE68  5390  0754  7034 aub", "iban"),
+        ("4111.1111.1111.1111", "card"),
+        ("4111,1111,1111,1111 vervalt in 2027", "card"),
+    ],
+)
 def test_the_attackers_examples(message: str, category: str) -> None:
     redacted = redact(message)
     assert redacted.categories == (category,) and PLACEHOLDERS[category] in redacted.text
@@ -142,18 +151,37 @@ def test_the_attackers_examples(message: str, category: str) -> None:
 
 def test_look_alikes_with_a_wrong_checksum_stay_in_chat() -> None:
     """Separators may not turn ordinary numbers into findings: a wrong check stays visible."""
-    for message in ["85.07.30 - 033.29", "85,07,30,033,27", "BE68.5390.0754.7035", "4111.1111.1111.1112",
-                    "0470 12 34 56", "polis 12.345.678", "bedrag 1.250,00 euro", "2024-05-17"]:
+    for message in [
+        "85.07.30 - 033.29",
+        "85,07,30,033,27",
+        "BE68.5390.0754.7035",
+        "4111.1111.1111.1112",
+        "0470 12 34 56",
+        "polis 12.345.678",
+        "bedrag 1.250,00 euro",
+        "2024-05-17",
+    ]:
         assert redact(message).categories == (), message
 
 
 # ---- one table for both users --------------------------------------------------------------------
 PUBLISHED_IBANS = [  # examples of the ISO 13616 registry, one per country here
-    "BE68539007547034", "NL91ABNA0417164300", "DE89370400440532013000", "FR1420041010050500013M02606",
-    "GB29NWBK60161331926819", "LU280019400644750000", "AD1200012030200359100100",
-    "MT84MALT011000012345MTLCAST001S", "NO9386011117947", "CH9300762011623852957",
-    "ES9121000418450200051332", "IT60X0542811101000000123456", "PT50000201231234567890154",
-    "AT611904300234573201", "IE29AIBK93115212345678", "PL61109010140000071219812874",
+    "BE68539007547034",
+    "NL91ABNA0417164300",
+    "DE89370400440532013000",
+    "FR1420041010050500013M02606",
+    "GB29NWBK60161331926819",
+    "LU280019400644750000",
+    "AD1200012030200359100100",
+    "MT84MALT011000012345MTLCAST001S",
+    "NO9386011117947",
+    "CH9300762011623852957",
+    "ES9121000418450200051332",
+    "IT60X0542811101000000123456",
+    "PT50000201231234567890154",
+    "AT611904300234573201",
+    "IE29AIBK93115212345678",
+    "PL61109010140000071219812874",
 ]
 
 
@@ -161,16 +189,19 @@ PUBLISHED_IBANS = [  # examples of the ISO 13616 registry, one per country here
 def test_console_and_chat_know_the_same_countries(account: str) -> None:
     """masking once knew 36 countries, sensitive 77: now both read pii_detectors' one table."""
     assert pii_detectors.mod97_ok(account) and pii_detectors.IBAN_LENGTHS[account[:2]] == len(account)
-    text = f"rekening {' '.join(account[i:i + 4] for i in range(0, len(account), 4))} graag"
+    text = f"rekening {' '.join(account[i : i + 4] for i in range(0, len(account), 4))} graag"
     assert redact(text).categories == ("iban",)
     assert masking.mask_text(text) == "rekening [IBAN] graag"
 
 
 def test_the_table_is_the_iso_registry() -> None:
     assert len(pii_detectors.IBAN_LENGTHS) == 89
-    assert (pii_detectors.IBAN_LENGTHS["BE"], pii_detectors.IBAN_LENGTHS["NO"],
-            pii_detectors.IBAN_LENGTHS["RU"]) == (16, 15, 33)
-    assert not hasattr(sensitive, "IBAN_LENGTHS") and not hasattr(masking, "IBAN_LENGTHS")
+    assert (pii_detectors.IBAN_LENGTHS["BE"], pii_detectors.IBAN_LENGTHS["NO"], pii_detectors.IBAN_LENGTHS["RU"]) == (
+        16,
+        15,
+        33,
+    )
+    assert not hasattr(redaction, "IBAN_LENGTHS") and not hasattr(masking, "IBAN_LENGTHS")
 
 
 # ---- words: special categories in a first-person statement ---------------------------------------
@@ -182,8 +213,14 @@ STATEMENTS = {
     "orientation": ["homo", "lesbisch", "biseksueel"],
     "union": ["lid van de vakbond", "lid van het ABVV", "aangesloten bij het ACV"],
 }
-VERB = {"criminal": "heb een", "health": "heb", "religion": "ben", "origin": "ben", "orientation": "ben",
-        "union": "ben"}
+VERB = {
+    "criminal": "heb een",
+    "health": "heb",
+    "religion": "ben",
+    "origin": "ben",
+    "orientation": "ben",
+    "union": "ben",
+}
 STATEMENT_FRAMES = [
     "ik {verb} {term}",
     "want ik {verb} {term}",
@@ -208,23 +245,26 @@ def test_special_categories_in_a_statement_are_redacted_whatever_else_the_messag
     assert PLACEHOLDERS[category] in redacted.text
 
 
-@pytest.mark.parametrize("message", [
-    "verwerken jullie gegevens over religie of afkomst?",
-    "mag ik vragen of jullie mijn vakbond kennen",
-    "moet ik een uittreksel uit het strafregister geven?",
-    "vragen jullie naar mijn strafblad?",
-    "ik gebruik MS Teams voor mijn werk",
-    "ik ben aangesloten bij de Christelijke Mutualiteit",
-    "ik heb een vraag over gevoelige gegevens zoals gezondheid",
-    "ik oefen een liberaal beroep uit, welke gegevens bewaren jullie?",
-    "hoe lang bewaren jullie mijn gegevens?",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "verwerken jullie gegevens over religie of afkomst?",
+        "mag ik vragen of jullie mijn vakbond kennen",
+        "moet ik een uittreksel uit het strafregister geven?",
+        "vragen jullie naar mijn strafblad?",
+        "ik gebruik MS Teams voor mijn werk",
+        "ik ben aangesloten bij de Christelijke Mutualiteit",
+        "ik heb een vraag over gevoelige gegevens zoals gezondheid",
+        "ik oefen een liberaal beroep uit, welke gegevens bewaren jullie?",
+        "hoe lang bewaren jullie mijn gegevens?",
+    ],
+)
 def test_questions_about_the_policy_and_everyday_words_stay(message: str) -> None:
     assert redact(message).categories == (), message
 
 
 def test_one_warning_names_each_new_category() -> None:
-    text = sensitive.warning(["religion", "origin", "orientation", "union"])
+    text = redaction.warning(["religion", "origin", "orientation", "union"])
     for plain in ("je geloof", "je etnische afkomst", "je seksuele geaardheid", "vakbond"):
         assert plain in text
     assert "privacy@kmo-verzekeringen.be" in text

@@ -1,5 +1,6 @@
 """Attacks on the running assistant (one Rasa server, action server, SQLite), through the
 same HTTP a visitor or an attacker has: what is reachable, what is refused, what is stored."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ from typing import Dict, List, Tuple
 import pytest
 import sqlalchemy as sa
 
-from bot import chat_forms, chat_guard
-from bot.stack import Stack
-
+from bot.dialogue import forms
+from bot.ops.stack import Stack
+from bot.plugins import chat_guard
 from tests.security.conftest import SITE
 
 
@@ -29,8 +30,9 @@ def iban_be(account: str = "5390075470") -> str:
     return f"BE{check:02d}{bban}"
 
 
-def request(url: str, data: bytes = None, method: str = None,
-            headers: Dict[str, str] = None) -> Tuple[int, Dict[str, str], bytes]:
+def request(
+    url: str, data: bytes = None, method: str = None, headers: Dict[str, str] = None
+) -> Tuple[int, Dict[str, str], bytes]:
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=60) as response:
@@ -40,9 +42,11 @@ def request(url: str, data: bytes = None, method: str = None,
 
 
 def say(stack: Stack, sender: str, text: str) -> Tuple[int, List[dict]]:
-    status, _, body = request(f"{stack.url}/webhooks/rest/webhook",
-                              json.dumps({"sender": sender, "message": text}).encode(),
-                              headers={"Content-Type": "application/json"})
+    status, _, body = request(
+        f"{stack.url}/webhooks/rest/webhook",
+        json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     return status, json.loads(body)
 
 
@@ -63,9 +67,14 @@ def logs(stack: Stack) -> str:
 
 
 def test_rasas_http_api_is_not_reachable(stack):
-    for method, path in [("GET", "/conversations/someone/tracker"), ("POST", "/model/parse"),
-                         ("GET", "/domain"), ("PUT", "/model"), ("POST", "/conversations/someone/messages"),
-                         ("GET", "/status")]:
+    for method, path in [
+        ("GET", "/conversations/someone/tracker"),
+        ("POST", "/model/parse"),
+        ("GET", "/domain"),
+        ("PUT", "/model"),
+        ("POST", "/conversations/someone/messages"),
+        ("GET", "/status"),
+    ]:
         status, _, _ = request(stack.url + path, data=b"{}" if method != "GET" else None, method=method)
         assert status in (404, 405), (method, path, status)
 
@@ -83,20 +92,35 @@ def test_the_action_server_listens_on_loopback_only(stack):
 
 def test_cors_allows_the_site_only(stack):
     for origin, allowed in ((SITE, True), ("https://evil.example.be", False)):
-        status, headers, _ = request(f"{stack.url}/webhooks/rest/webhook", method="OPTIONS", headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type"})
+        status, headers, _ = request(
+            f"{stack.url}/webhooks/rest/webhook",
+            method="OPTIONS",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         granted = {k.lower(): v for k, v in headers.items()}.get("access-control-allow-origin")
         assert (granted == origin) is allowed, (origin, status, headers)
 
 
-@pytest.mark.parametrize("body", [b"{kapot", b'{"message": "zonder afzender"}', b"[1,2]", b"\xff\x00",
-                                  json.dumps({"sender": "s" * 500, "message": "x"}).encode(),
-                                  json.dumps({"sender": "s", "message": "a" * 1_000_000}).encode()],
-                         ids=["broken-json", "no-sender", "array", "not-utf8", "long-sender", "one-megabyte"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{kapot",
+        b'{"message": "zonder afzender"}',
+        b"[1,2]",
+        b"\xff\x00",
+        json.dumps({"sender": "s" * 500, "message": "x"}).encode(),
+        json.dumps({"sender": "s", "message": "a" * 1_000_000}).encode(),
+    ],
+    ids=["broken-json", "no-sender", "array", "not-utf8", "long-sender", "one-megabyte"],
+)
 def test_malformed_requests_get_a_dutch_refusal_never_a_5xx(stack, body):
-    status, headers, raw = request(f"{stack.url}/webhooks/rest/webhook", body,
-                                   headers={"Content-Type": "application/json"})
+    status, headers, raw = request(
+        f"{stack.url}/webhooks/rest/webhook", body, headers={"Content-Type": "application/json"}
+    )
     assert status in (400, 413)
     reply = json.loads(raw)
     assert reply[0]["text"] in (chat_guard.BAD_REQUEST.text, chat_guard.TOO_LARGE.text)
@@ -111,7 +135,9 @@ def test_an_over_long_message_is_answered_and_not_stored(stack):
 
 def test_sensitive_data_is_redacted_before_storage_and_never_logged(stack):
     number, iban = national_number(), iban_be()
-    status, replies = say(stack, "sec-sensitive", f"mijn rijksregisternummer is {number}, waarvoor gebruiken jullie dat?")
+    status, replies = say(
+        stack, "sec-sensitive", f"mijn rijksregisternummer is {number}, waarvoor gebruiken jullie dat?"
+    )
     assert status == 200
     assert "rijksregisternummer" in replies[0]["text"] and "weggelaten" in replies[0]["text"]
     assert len([r for r in replies if r.get("text")]) > 1  # and the question itself is still answered
@@ -131,13 +157,23 @@ def test_the_attackers_ordinary_spellings_are_redacted_before_storage(stack):
     """Finding 3 of issue 15: these passed unredacted into the tracker store."""
     number = national_number()
     n = re.sub(r"\D", "", number)
-    spellings = [f"{n[:2]}.{n[2:4]}.{n[4:6]} - {n[6:9]}.{n[9:]}", f"{n[:2]},{n[2:4]},{n[4:6]},{n[6:9]},{n[9:]}",
-                 f"RRN{n}", "BE68.5390.0754.7034", "4111.1111.1111.1111"]
+    spellings = [
+        f"{n[:2]}.{n[2:4]}.{n[4:6]} - {n[6:9]}.{n[9:]}",
+        f"{n[:2]},{n[2:4]},{n[4:6]},{n[6:9]},{n[9:]}",
+        f"RRN{n}",
+        "BE68.5390.0754.7034",
+        "4111.1111.1111.1111",
+    ]
     for i, spelling in enumerate(spellings):
         status, replies = say(stack, f"sec-spelling-{i}", f"hoe lang bewaren jullie {spelling} ?")
         assert status == 200 and "weggelaten" in text_of(replies), spelling
-    for i, statement in enumerate(["hoe lang bewaren jullie mijn gegevens want ik heb een strafblad",
-                                   "ik heb MS, welke gegevens hebben jullie", "ik ben moslim, wat weten jullie"]):
+    for i, statement in enumerate(
+        [
+            "hoe lang bewaren jullie mijn gegevens want ik heb een strafblad",
+            "ik heb MS, welke gegevens hebben jullie",
+            "ik ben moslim, wat weten jullie",
+        ]
+    ):
         say(stack, f"sec-words-{i}", statement)
     stored = stored_texts(stack)
     for secret in [*spellings, n, "539007547034", "4111111111111111", "strafblad", " MS,", "moslim"]:
@@ -161,7 +197,7 @@ def test_a_client_cannot_flood_the_request_queue(stack):
     first = request_flow("sec-req-1", "jan.eerste@example.be")
     assert re.search(r"PRV-[0-9A-Z]{10}", first)
     second = request_flow("sec-req-2", "jan.tweede@example.be")  # a new conversation, same address
-    assert second == chat_forms.CLIENT_LIMIT_REACHED
+    assert second == forms.CLIENT_LIMIT_REACHED
     engine = sa.create_engine(stack.database, future=True)
     with engine.connect() as conn:
         emails = [r.email for r in conn.execute(sa.text("select email from rights_requests")).all()]
@@ -175,7 +211,7 @@ def test_references_cannot_be_enumerated_across_conversations(stack):
         say(stack, f"sec-enum-{n}", "wat is de status van mijn verzoek?")
         say(stack, f"sec-enum-{n}", f"PRV-00000000{n:02d}")
         answers.append(text_of(say(stack, f"sec-enum-{n}", "iemand@example.be")[1]))
-    assert answers[2] == chat_forms.LOOKUP_LIMIT_REACHED and answers[0] != answers[2]
+    assert answers[2] == forms.LOOKUP_LIMIT_REACHED and answers[0] != answers[2]
 
 
 def test_link_pages_cannot_be_framed_and_run_no_script(stack):

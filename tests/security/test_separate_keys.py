@@ -6,6 +6,7 @@ compromised Rasa server could forge a console session. Here a console process ru
 own key; a session cookie forged with everything a Rasa process knows is refused, while one
 made with the console's own key is accepted (so the forgery itself is done right).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,12 +19,13 @@ import requests
 import yaml
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from bot import keys, paths, staff_users
-from bot.processes import ConsoleServer
+from bot.core import keys, paths
+from bot.ops.processes import ConsoleServer
+from bot.staff import accounts
 from bot.store.db import Store, migrate
 
-MASTER = "gedeeld-geheim-" + "m" * 40        # what the Rasa processes held (and still may hold)
-CONSOLE = "console-geheim-" + "c" * 40       # the console's own key
+MASTER = "gedeeld-geheim-" + "m" * 40  # what the Rasa processes held (and still may hold)
+CONSOLE = "console-geheim-" + "c" * 40  # the console's own key
 
 
 def cookie(key32: bytes, data: dict) -> str:
@@ -39,10 +41,11 @@ def console(tmp_path_factory):
     url = f"sqlite:///{tmp / 'console.db'}"
     migrate(url)
     store = Store(url)
-    user = staff_users.add_user(store, "admin1", "een-lang-test-wachtwoord", "admin")
-    server = ConsoleServer(log_file=tmp / "console.log",
-                           env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": MASTER,
-                                "PRIVACYBOT_CONSOLE_KEY": CONSOLE})
+    user = accounts.add_user(store, "admin1", "een-lang-test-wachtwoord", "admin")
+    server = ConsoleServer(
+        log_file=tmp / "console.log",
+        env={"PRIVACYBOT_DATABASE_URL": url, "PRIVACYBOT_SECRET_KEY": MASTER, "PRIVACYBOT_CONSOLE_KEY": CONSOLE},
+    )
     server.start()
     yield server.url.rstrip("/"), {"user_id": user.id, "version": user.session_version}
     server.stop()

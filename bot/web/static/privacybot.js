@@ -36,7 +36,7 @@
   var STORE = "kmo-privacybot";          // sessionStorage: this tab's conversation
   var TEASER = "kmo-privacybot-teaser";  // sessionStorage: teaser shown once per visit
 
-  // The feedback reasons: a fixed list (no free text, so no personal data), same codes as bot/feedback.py.
+  // The feedback reasons: a fixed list (no free text, so no personal data), same codes as bot/staff/feedback.py.
   var REASONS = [["not_answered", "Geen antwoord op mijn vraag"], ["wrong", "Klopt niet"], ["unclear", "Onduidelijk"]];
   var THANKS = "Bedankt voor je feedback.";
   var FEEDBACK_FAILED = "Je feedback kon niet verstuurd worden. Probeer het later opnieuw.";

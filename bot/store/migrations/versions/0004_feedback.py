@@ -1,4 +1,4 @@
-"""Visitors' 👍/👎 on answers (bot/feedback.py): ids, rating and a fixed reason code, no text.
+"""Visitors' 👍/👎 on answers (bot/staff/feedback.py): ids, rating and a fixed reason code, no text.
 
 Revision ID: 0004
 Revises: 0003

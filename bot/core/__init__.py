@@ -1,0 +1,1 @@
+"""Cross-cutting helpers every layer may use: settings, paths, clock, company facts, keys, limits, quiet logging."""

@@ -1,0 +1,32 @@
+"""Where things live. Every command runs relative to the repository root, so that the
+relative paths in config.yml and endpoints.yml mean the same thing everywhere."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # bot/core/paths.py -> the repository
+VAR = ROOT / "var"
+MODELS = ROOT / "models"
+REPORTS = ROOT / "reports"
+DATA = ROOT / "data"
+DOMAIN = ROOT / "domain.yml"
+CONFIG = ROOT / "config.yml"
+ENDPOINTS = ROOT / "endpoints.yml"
+CREDENTIALS = ROOT / "credentials.yml"
+NLU_TEST_DATA = ROOT / "tests" / "nlu"
+TEST_STORIES = ROOT / "tests" / "test_stories.yml"
+
+
+def shared_dir() -> Path:
+    """The workplace's shared folder (policy text, optional spaCy model), beside the repo."""
+    return Path(os.environ.get("PRIVACYBOT_SHARED", ROOT.parent / "shared"))
+
+
+def policy_path() -> Path:
+    return Path(os.environ.get("PRIVACYBOT_POLICY", shared_dir() / "policy" / "privacystatement.txt"))
+
+
+def chdir_root() -> None:
+    os.chdir(ROOT)

@@ -1,0 +1,1 @@
+"""The model: spaCy set-up, training, evaluation, retraining, the model registry, the retraining inbox, real-question measures."""

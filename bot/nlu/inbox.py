@@ -1,0 +1,195 @@
+"""The retraining inbox: real visitor messages the model was unsure about, the ones visitors
+rated 👎 (bot/staff/feedback.py; however sure the model was, so confident mistakes surface too) and
+the ones staff corrected in the console, as Rasa NLU YAML for a developer to check and move
+into data/nlu/.
+
+Personal data is masked, duplicates (also of existing training examples) are dropped, and a
+staff correction wins over the model's guess for the same text, a 👎 over mere doubt. A 👎-rated
+message keeps the model's label (the developer decides whether it was the wrong intent or a
+poor answer) and is named in a comment above its block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Dict, Iterable, List, Optional
+
+import yaml
+from sqlalchemy import select
+
+from bot.core import paths
+from bot.dialogue import answer_choice
+from bot.privacy import masking
+from bot.privacy.rights import BRUSSELS
+from bot.staff import conversations, feedback, review
+from bot.store.db import Store
+from bot.store.events import events_table
+
+DEFAULT_BELOW = 0.6
+
+
+@dataclass
+class Candidate:
+    text: str
+    intent: str
+    # "annotatie" (a staff correction), "onzeker 0.42" (the model's guess) or
+    # "afgekeurd 0.97, Klopt niet" (a visitor's 👎, with the model's confidence and the reason)
+    source: str
+    sender_id: str = ""
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+def training_texts(folder=paths.DATA / "nlu") -> set:
+    """Every example already in the training data, normalised."""
+    seen = set()
+    for path in sorted(folder.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    seen.add(normalise(line.strip()[2:]))
+    return seen
+
+
+def _label(parse: Dict) -> Optional[str]:
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "faq":
+        key = (parse.get("response_selector") or {}).get("faq", {}).get("response", {}).get("intent_response_key")
+        return key or intent
+    return intent
+
+
+def _confidence(parse: Dict) -> float:
+    """How sure the model was. For a privacy question the doubt is in the topic choice, not in
+    the intent ``faq`` (nearly always 1.0), so it is the top topic's confidence."""
+    confidence = float((parse.get("intent") or {}).get("confidence") or 0)
+    if (parse.get("intent") or {}).get("name") == "faq":
+        ranked = answer_choice.ranking(parse)
+        if ranked:
+            confidence = min(confidence, ranked[0][1])
+    return confidence
+
+
+def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None) -> List[Candidate]:
+    """Visitor messages the model was unsure of. A form answer (a typed name or address that the
+    form took) is left out, as in the console's "lage zekerheid": it answers our question and its
+    intent says nothing about how well the bot understands questions (conversations.Reader)."""
+    table = events_table(store.engine)
+    if table is None:
+        return []
+    query = (
+        select(table.c.sender_id, table.c.id, table.c.data, table.c.timestamp, table.c.type_name)
+        .where(table.c.type_name.in_(("user", "bot", "active_loop", "slot")))
+        .order_by(table.c.sender_id, table.c.id)
+    )
+    start = datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp() if since else None
+    said: List[tuple] = []  # (order, Said, data, sender) of the user events, in stored order
+    readers: Dict[str, conversations.Reader] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            data = json.loads(row.data or "{}")
+            message = readers.setdefault(row.sender_id, conversations.Reader()).feed(row.id, data)
+            if message is not None and (start is None or (row.timestamp or 0) >= start):
+                said.append((row.id, message, data, row.sender_id))
+    found = []
+    for _, message, data, sender in sorted(said, key=lambda item: item[0]):
+        text = (data.get("text") or "").strip()
+        parse = data.get("parse_data") or {}
+        confidence = _confidence(parse)
+        label = _label(parse)
+        if text and not text.startswith("/") and label and confidence < below and not message.form_answer:
+            found.append(Candidate(text, label, f"onzeker {confidence:.2f}", sender))
+    return found
+
+
+DOWN_SOURCE = "afgekeurd"
+
+
+def rated_down_messages(store: Store, since: Optional[date] = None) -> List[Candidate]:
+    """The visitor messages whose answer was rated 👎, whatever the model's confidence, in the
+    order they were rated; ``since`` counts from the message's own time, as for unsure ones."""
+    table = events_table(store.engine)
+    ratings = feedback.rated(store, "down")
+    if table is None or not ratings:
+        return []
+    wanted = {(r.sender_id, r.message_id): r for r in ratings}
+    found: Dict[tuple, Candidate] = {}
+    senders = sorted({r.sender_id for r in ratings})
+    with store.engine.connect() as conn:
+        for start in range(0, len(senders), 500):
+            query = select(table.c.sender_id, table.c.data, table.c.timestamp).where(
+                table.c.type_name == "user", table.c.sender_id.in_(senders[start : start + 500])
+            )
+            if since:
+                query = query.where(table.c.timestamp >= datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp())
+            for row in conn.execute(query):
+                data = json.loads(row.data or "{}")
+                rating = wanted.get((row.sender_id, data.get("message_id")))
+                text = (data.get("text") or "").strip()
+                parse = data.get("parse_data") or {}
+                label = _label(parse)
+                if rating is None or not text or text.startswith("/") or not label:
+                    continue
+                source = f"{DOWN_SOURCE} {_confidence(parse):.2f}"
+                if rating.reason:
+                    source += f", {feedback.REASONS[rating.reason]}"
+                found[(row.sender_id, rating.message_id)] = Candidate(text, label, source, row.sender_id)
+    return [found[key] for key in wanted if key in found]
+
+
+def corrected_messages(store: Store, since: Optional[date] = None) -> List[Candidate]:
+    found = []
+    for item in review.queue(store, include_exported=True):
+        if since and item.created_at.astimezone(BRUSSELS).date() < since:
+            continue
+        found.append(Candidate(item.text, item.correct_intent, "annotatie", item.sender_id))
+    return found
+
+
+def collect(
+    store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None, known: Optional[set] = None
+) -> List[Candidate]:
+    """Masked, de-duplicated candidates; corrections first so that they win, then 👎-rated ones."""
+    known = training_texts() if known is None else known
+    chosen: Dict[str, Candidate] = {}
+    candidates = [
+        *corrected_messages(store, since),
+        *rated_down_messages(store, since),
+        *unsure_messages(store, below, since),
+    ]
+    personal = conversations.known_values_for(store, {c.sender_id for c in candidates})
+    for candidate in candidates:
+        text = " ".join(masking.mask_text(candidate.text, personal.get(candidate.sender_id)).split())
+        key = normalise(text)
+        if not key or key in known or key in chosen:
+            continue
+        chosen[key] = Candidate(text, candidate.intent, candidate.source)
+    return list(chosen.values())
+
+
+def to_yaml(candidates: Iterable[Candidate]) -> str:
+    """Rasa NLU YAML, one block per intent; where each example came from is in a comment."""
+    by_intent: Dict[str, List[Candidate]] = {}
+    for candidate in candidates:
+        by_intent.setdefault(candidate.intent, []).append(candidate)
+    lines = ['version: "3.1"', "# Inbox: nakijken, het juiste intent kiezen en verplaatsen naar data/nlu/.", "nlu:"]
+    for intent in sorted(by_intent):
+        items = by_intent[intent]
+        sources = ", ".join(sorted({c.source.split()[0] for c in items}))
+        lines.append(f"# {len(items)} voorbeeld(en); bron: {sources}")
+        # A YAML comment cannot stand inside the examples block: the 👎 ones are named above it.
+        lines += [
+            f"# 👎 door de bezoeker afgekeurd ({c.source.split(' ', 1)[1]}): {c.text}"
+            for c in items
+            if c.source.startswith(DOWN_SOURCE + " ")
+        ]
+        lines += [f"- intent: {intent}", "  examples: |"]
+        lines += [f"    - {c.text}" for c in items]
+    if not by_intent:
+        lines[-1] = "nlu: []"
+    return "\n".join(lines) + "\n"
