@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Supply-chain checks, run by ./test before pytest (README, "Toeleveringsketen"):
-#   1. bandit on bot/ and actions/ (settings in pyproject.toml [tool.bandit]; findings that are
+# Code and supply-chain checks, run by ./test before pytest (README, "Toeleveringsketen"):
+#   1. ruff check and ruff format --check on bot actions tests scripts benchmarks (settings in
+#      pyproject.toml [tool.ruff]);
+#   2. lint-imports: the dependency rules of docs/architecture.md (pyproject.toml [tool.importlinter]);
+#   3. bandit on bot/ and actions/ (settings in pyproject.toml [tool.bandit]; findings that are
 #      no bug carry `# nosec BXXX # reason` on their line);
-#   2. pip-audit on requirements.lock and requirements-dev.lock, with the accepted findings of
+#   4. pip-audit on requirements.lock and requirements-dev.lock, with the accepted findings of
 #      security/pip-audit-ignore.txt (scripts/pip_audit_check.py).
 # Exits non-zero on any new finding. pip-audit tries its live vulnerability service first; when
 # that cannot be reached (CI, this workplace) it uses the dated local copy of the PyPA Advisory
@@ -14,10 +17,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools=.venv-tools/bin
-if [ ! -x "$tools/bandit" ] || [ ! -x "$tools/pip-audit" ]; then
-  echo "audit: bandit/pip-audit ontbreken in .venv-tools: eerst 'source scripts/setup.sh' (./test doet dat)." >&2
+missing=""
+for tool in ruff lint-imports bandit pip-audit; do
+  [ -x "$tools/$tool" ] || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+  echo "audit:$missing ontbreken in .venv-tools: eerst 'source scripts/setup.sh' (./test doet dat)." >&2
   exit 2
 fi
+
+code_dirs=(bot actions tests scripts benchmarks)
+
+echo "==> ruff check (${code_dirs[*]})"
+"$tools/ruff" check --quiet "${code_dirs[@]}"
+echo "ruff check: geen bevindingen (regels: pyproject.toml [tool.ruff.lint])"
+
+echo "==> ruff format --check (${code_dirs[*]})"
+"$tools/ruff" format --check --quiet "${code_dirs[@]}"
+echo "ruff format: alle bestanden staan in de afgesproken opmaak"
+
+echo "==> lint-imports (afhankelijkheidsregels, docs/architecture.md)"
+# import-linter finds bot/ and actions/ through the working directory (the repository root).
+# --no-cache: no .import_linter_cache folder in the tree; a full read takes a few seconds.
+contracts="$("$tools/lint-imports" --no-cache 2>&1)" || { echo "$contracts" >&2; exit 1; }
+echo "lint-imports: $(grep -c ' KEPT$' <<< "$contracts") contracten nageleefd, geen enkele gebroken (pyproject.toml [tool.importlinter])"
 
 echo "==> bandit (bot/, actions/)"
 "$tools/bandit" -r bot actions -c pyproject.toml -q

@@ -43,7 +43,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# The audit tools of scripts/audit.sh (bandit, pip-audit) in their own virtualenv: pip-audit
+# The dev tools of scripts/audit.sh (ruff, import-linter, bandit, pip-audit) in their own virtualenv: pip-audit
 # needs newer packaging/CacheControl than Rasa 3.6 allows, so they cannot share .venv. Same
 # pattern: reinstall only when requirements-dev.lock or this script changed.
 tools_stamp=".venv-tools/.privacybot-installed"
