@@ -1,8 +1,9 @@
 """Signed, expiring links (e-mail verification, unsubscribe) as JWTs (PyJWT, HS256).
 
-The key is bot.core.keys.key("links"): PRIVACYBOT_LINK_KEY, else PRIVACYBOT_SECRET_KEY. Without either, a random key is made once and kept in
-var/secret_key (mode 0600, bot.core.keys.secret_key), so that a developer's links keep working across restarts; it is
-never in the repository. Production sets the variable (README: rotating secrets)."""
+The key is bot.core.keys.key("links"): PRIVACYBOT_LINK_KEY, else PRIVACYBOT_SECRET_KEY. Without
+either, a random key is made once and kept in var/secret_key (mode 0600, bot.core.keys.secret_key),
+so that a developer's links keep working across restarts; it is never in the repository.
+Production sets the variable (README: rotating secrets)."""
 
 from __future__ import annotations
 
