@@ -110,7 +110,7 @@ FAQ = [
 FOLLOW_UP = [("worden mijn telefoongesprekken opgenomen?", None), ("en hoe lang?", "6 maanden")]
 NAMES = ["Jan Peeters", "An Janssens", "Sofie De Smet", "Pieter Vermeulen", "Lotte Maes", "Tom Claes"]
 CUSTOMER_NUMBERS = ["geen", "geen", "klantnummer 884512", "POL-2023-00417"]
-# (opening message, details answer for the rights that ask for details) as in tests/test_forms.py
+# (opening message, details answer for the rights that ask for details) as in tests/system/test_forms.py
 RIGHTS = [
     ("ik wil graag een kopie van alle gegevens die jullie over mij hebben", None),
     ("verwijder al mijn persoonsgegevens uit jullie systemen", None),

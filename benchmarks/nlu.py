@@ -31,7 +31,7 @@ from bot.nlu import evaluation, spacy_model, training  # noqa: E402
 from bot.ops.assistant import Assistant  # noqa: E402
 from bot.ops.deployment import Deployment  # noqa: E402
 from bot.ops.processes import ActionServer, free_port, wait_for_http  # noqa: E402
-from tests.test_nlu_data import load_examples  # noqa: E402
+from tests.unit.nlu.test_nlu_data import load_examples  # noqa: E402
 
 
 def train_from_scratch(out: Path) -> tuple[Path, float, float]:

@@ -1,5 +1,11 @@
-"""Shared fixtures. The model is trained once per test session; Rasa's fingerprint makes
-that a few seconds when nothing changed since the last training."""
+"""Shared fixtures and the markers derived from them. The model is trained once per test session;
+Rasa's fingerprint makes that a few seconds when nothing changed since the last training.
+
+Layout (README "Tests"): tests/unit/<package>/ plain Python of one package, tests/integration/
+real databases, Redis, SMTP or a console process, tests/system/ the running assistant, browsers
+and training, tests/security/ the attacks. Markers (pyproject.toml): a test that needs the trained
+model is marked ``training`` and ``slow`` here, one on PostgreSQL or Redis ``postgres``/``redis``,
+so a new test cannot forget them."""
 
 from __future__ import annotations
 
@@ -29,6 +35,26 @@ os.environ.setdefault("PRIVACYBOT_LOOKUP_LIMIT_PER_IP", "0")
 os.environ.setdefault("PRIVACYBOT_OPTOUT_LIMIT_PER_IP", "0")
 # Likewise the verification mails per address: tests reuse a few example.be addresses.
 os.environ.setdefault("PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", "0")
+
+
+# The database parameter of the tests that run on both: the PostgreSQL case carries its marker.
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+# Fixtures that bring a marker with them (item.fixturenames is the whole closure, so a fixture
+# built on ``trained_model``, such as a running stack, marks its tests too).
+MARKS_BY_FIXTURE = {
+    "trained_model": ("training", "slow"),
+    "postgres_url": ("postgres",),
+    "postgres_url_module": ("postgres",),
+    "redis_client": ("redis",),
+}
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    for item in items:
+        for fixture in item.fixturenames:
+            for mark in MARKS_BY_FIXTURE.get(fixture, ()):
+                item.add_marker(mark)
 
 
 def run_privacybot(

@@ -112,6 +112,7 @@ def test_text_in_the_pages_is_escaped():
     assert "<img" not in html and "<b>titel" not in html and "&lt;img" in html
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
 def test_in_a_browser_the_styles_apply_under_the_pages_own_csp(tmp_path):
     from playwright.sync_api import sync_playwright

@@ -14,16 +14,18 @@ from bot.ops.processes import ConsoleServer
 from bot.privacy import rights
 from bot.staff import accounts
 from bot.store.db import Store, migrate
-from tests.conftest import converse
-from tests.test_console import PASSWORD, old_conversation
-from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import DATABASES, converse
+from tests.system.test_console import PASSWORD, old_conversation
+from tests.system.test_widget import CHROMIUM, CHROMIUM_ARGS
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"),
+]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def console_site(request, trained_model, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-browser-{request.param}")
     url = (

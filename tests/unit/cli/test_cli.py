@@ -26,14 +26,3 @@ def test_missing_input_file_is_a_clear_error(tmp_path):
     result = run_privacybot("converse", str(tmp_path / "bestaat-niet.jsonl"), str(tmp_path / "uit.jsonl"))
     assert result.returncode == 2
     assert "Fout:" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_shell_chats_and_buttons_can_be_chosen_by_number(trained_model, tmp_path):
-    result = run_privacybot(
-        "shell", input="hallo\n4\n/stop\n", env={"PRIVACYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'shell.db'}"}
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "bot> Hallo 👋" in result.stdout
-    assert "[4] Hoe lang bewaard?" in result.stdout
-    assert "10 jaar" in result.stdout  # button 4 sends its payload, the retention question
-    assert "Tot ziens!" in result.stdout

@@ -5,7 +5,7 @@ the request reference and the 👍/👎 feedback (issue 16).
 These tests need no trained model: a plain file server serves the widget's own files on a
 host page whose default font is a serif (as on most sites, and the browser's own default), and
 Playwright answers the REST channel with scripted replies in the shape the chat channel sends
-(bot/plugins/chat_channel.py). tests/test_widget.py runs the widget against the real stack.
+(bot/plugins/chat_channel.py). tests/system/test_widget.py runs the widget against the real stack.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from typing import Callable, List, Optional
 import pytest
 
 from bot.web import site
-from tests.test_widget import CHROMIUM, browser  # noqa: F401 - browser is the shared module fixture
+from tests.system.test_widget import CHROMIUM, browser  # noqa: F401 - browser is the shared module fixture
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"),
+]
 
 WIDGET = "#kmo-privacybot"
 GREETING = "Hallo 👋 Hoe kunnen we je helpen?"

@@ -10,10 +10,13 @@ import json
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from bot.core import paths
 from bot.core.quiet import quiet_env
+
+pytestmark = [pytest.mark.training, pytest.mark.slow]
 
 INTENTS = ["greet", "thank", "bot_challenge", "insurance_question"]
 

@@ -12,9 +12,10 @@ from bot.privacy import optouts, rights
 from bot.privacy.contact import InvalidContact
 from bot.privacy.rights import NewRequest, RequestError
 from bot.store.db import Store, migrate
+from tests.conftest import DATABASES
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def store(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     migrate(url)

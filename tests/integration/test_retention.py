@@ -37,6 +37,7 @@ from bot.store.models import (
     RightsRequest,
     StaffAudit,
 )
+from tests.conftest import DATABASES
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 OLD = NOW - timedelta(days=250)  # beyond the default 6 months
@@ -93,7 +94,7 @@ CONVERSATIONS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def url(request, tmp_path):
     return (
         f"sqlite:///{tmp_path / 'privacybot.db'}"

@@ -28,11 +28,3 @@ def test_postgres_url_becomes_tracker_store_settings():
 def test_unsupported_database_is_refused_clearly():
     with pytest.raises(ValueError, match="Niet-ondersteunde database"):
         settings.tracker_store_settings("mysql://root@localhost/x")
-
-
-def test_an_unchanged_project_reuses_its_model(trained_model):
-    from bot.nlu import training
-
-    assert training.current_model() == trained_model
-    assert training.train(quiet=True) == trained_model
-    assert training.project_fingerprint() == training.project_fingerprint()

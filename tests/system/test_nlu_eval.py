@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core import paths
 from bot.nlu import evaluation
 
@@ -31,6 +33,8 @@ def test_evaluate_writes_plots_and_names_confused_pairs(trained_model, capsys):
         assert (paths.REPORTS / "nlu" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.training
+@pytest.mark.slow
 def test_cross_validation_runs_on_a_project_and_reports_every_intent(tmp_path):
     """The k-fold path of `privacybot evaluate --folds`, on a small copy (the small-talk intents
     only, few epochs): k trainings on the full data would take the suite ten minutes."""
@@ -39,7 +43,7 @@ def test_cross_validation_runs_on_a_project_and_reports_every_intent(tmp_path):
     import yaml
 
     from bot.nlu import training
-    from tests.test_retrain import quick_config
+    from tests.system.test_retrain import quick_config
 
     (tmp_path / "data" / "nlu").mkdir(parents=True)
     shutil.copy(paths.DATA / "nlu" / "smalltalk.yml", tmp_path / "data" / "nlu")

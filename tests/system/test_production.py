@@ -1,7 +1,7 @@
 """The production path on the real servers: two Rasa instances behind nginx, the tracker store
 on PostgreSQL, the conversation locks in Redis, and what happens when parts fail.
 
-PostgreSQL and Redis are reached through TCP proxies (tests/tcp_proxy.py) so that a test can
+PostgreSQL and Redis are reached through TCP proxies (tests/system/tcp_proxy.py) so that a test can
 take them "down" for the stack without stopping the servers the rest of the suite uses.
 """
 
@@ -26,11 +26,16 @@ from bot.ops.processes import nginx_binary
 from bot.ops.stack import Stack
 from bot.plugins.chat_channel import NO_REPLY, UNAVAILABLE
 from tests.conftest import REDIS_URL, fresh_postgres_database
-from tests.tcp_proxy import TcpProxy
+from tests.system.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.skipif(
-    nginx_binary() is None, reason="nginx ontbreekt (Debian-pakket nginx-light; ./test installeert het als root)"
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        nginx_binary() is None, reason="nginx ontbreekt (Debian-pakket nginx-light; ./test installeert het als root)"
+    ),
+]
 
 
 def post(url: str, sender: str, text: str, timeout: float = 60) -> Tuple[int, List[dict]]:

@@ -21,7 +21,7 @@ from bot.staff import accounts
 from bot.staff import audit as staff_audit
 from bot.store.db import Store, migrate
 from bot.store.models import OutboxMessage, StaffAudit
-from tests.conftest import converse
+from tests.conftest import DATABASES, converse
 
 PASSWORD = "een-lang-test-wachtwoord"
 SECRET = "console-test-key-" + "c" * 40
@@ -109,7 +109,7 @@ def old_conversation(url: str, sender: str, days_ago: int) -> None:
     asyncio.run(store.save(tracker))
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def console(request, trained_model, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-{request.param}")
     url = (

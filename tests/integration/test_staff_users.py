@@ -19,6 +19,7 @@ from bot.staff import accounts
 from bot.staff import audit as staff_audit
 from bot.staff.accounts import LOGIN_FAILED, LoginThrottle, StaffError, can
 from bot.store.db import Store, migrate
+from tests.conftest import DATABASES
 
 PASSWORD = "correct paard batterij"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -34,7 +35,7 @@ def _url(request, tmp_path) -> str:
     return f"sqlite:///{tmp_path / 't.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def store(request, tmp_path):
     url = _url(request, tmp_path)
     migrate(url)
@@ -392,7 +393,7 @@ def test_throttle_is_thread_safe():
 # ---------------------------------------------------------------------------- CLI
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def cli(request, tmp_path, monkeypatch):
     """Run ``privacybot users …`` in-process against a fresh database; returns (exit, out, err)."""
     url = _url(request, tmp_path)

@@ -24,9 +24,11 @@ from bot.core import paths
 from bot.ops.processes import free_port, wait_for_http
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"),
+]
 
 # Flags for a closed network: without them chromium keeps trying to reach Google's services.
 CHROMIUM_ARGS = [

@@ -32,7 +32,8 @@ from bot.privacy import optouts, rights, status_mail, verification
 from bot.staff import accounts, audit, conversations
 from bot.store.db import Store, migrate
 from bot.store.models import OptOut, OutboxMessage
-from tests.test_console import PASSWORD, login, post
+from tests.conftest import DATABASES
+from tests.system.test_console import PASSWORD, login, post
 
 SECRET = "console-requests-key-" + "r" * 40
 LOTTE, JAN, OTHER = "lotte.maes@example.be", "jan.peeters@example.be", "an.janssens@example.be"
@@ -82,7 +83,7 @@ def submit(store: Store, kind: str, name: str, email: str, sender=None, days_ago
     return rights.get(store, request.reference)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def site(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-requests-{request.param}")
     url = (

@@ -89,7 +89,7 @@ def test_every_conversation_is_answered_in_the_output_format(batch):
                 "ranking",
             }
             assert turn["bot"], f"{key}: no reply to {turn['user']!r}"
-            # Only a request or unsubscribe opens a form (tests/test_forms.py follows those).
+            # Only a request or unsubscribe opens a form (tests/system/test_forms.py follows those).
             assert turn["active_loop"] in (
                 {None} if key not in OPENS_A_FORM else {None, "rights_request_form", "unsubscribe_form"}
             )

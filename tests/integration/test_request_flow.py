@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from bot.privacy import rights, tokens, verification
 from bot.store.db import Store, migrate
 from bot.store.models import OutboxMessage
+from tests.conftest import DATABASES
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=timezone.utc)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def store(request, tmp_path, monkeypatch):
     monkeypatch.setenv("PRIVACYBOT_SECRET_KEY", "flow-test-key-" + "z" * 40)
     url = f"sqlite:///{tmp_path / 'flow.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")

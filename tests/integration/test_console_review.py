@@ -7,7 +7,7 @@ technical lines.
 
 The conversations are written with Rasa's own tracker store in the shapes the assistant stores
 (the widget's /greet, the greeting's buttons, a form's ActiveLoop/requested_slot events), so no
-model needs training; tests/test_console.py does the same on conversations of the real assistant.
+model needs training; tests/system/test_console.py does the same on conversations of the real assistant.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import requests
 from bot.ops.processes import ConsoleServer
 from bot.staff import accounts, audit, feedback
 from bot.store.db import Store, migrate
-from tests.test_console import PASSWORD, login, post
+from tests.conftest import DATABASES
+from tests.system.test_console import PASSWORD, login, post
 
 SECRET = "review-test-key-" + "r" * 40
 GREETING = (
@@ -141,7 +142,7 @@ def conversations_as_rasa_stores_them(url: str) -> None:
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def console(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"console-review-{request.param}")
     url = (
@@ -405,7 +406,7 @@ IN_CHROMIUM = pytest.mark.parametrize("console", ["sqlite"], indirect=True)
 
 
 def _browser(playwright, **context):
-    from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
+    from tests.system.test_widget import CHROMIUM, CHROMIUM_ARGS
 
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (./test installs it as root)")
@@ -435,6 +436,7 @@ def _policy_violations(page) -> List[str]:
     return found
 
 
+@pytest.mark.browser
 @IN_CHROMIUM
 def test_reviewed_checkbox_is_centred_beside_its_label(console):
     from playwright.sync_api import sync_playwright
@@ -460,6 +462,7 @@ def test_reviewed_checkbox_is_centred_beside_its_label(console):
     assert check["x"] + check["width"] <= text["x"] <= check["x"] + check["width"] + 16  # just left of it
 
 
+@pytest.mark.browser
 @IN_CHROMIUM
 def test_intent_filter_narrows_the_annotation_dropdown(console):
     from playwright.sync_api import sync_playwright
@@ -488,6 +491,7 @@ def test_intent_filter_narrows_the_annotation_dropdown(console):
     assert violations == []
 
 
+@pytest.mark.browser
 @IN_CHROMIUM
 def test_keyboard_shortcuts_and_not_while_typing(console):
     from playwright.sync_api import sync_playwright
@@ -524,6 +528,7 @@ def test_keyboard_shortcuts_and_not_while_typing(console):
     assert violations == []
 
 
+@pytest.mark.browser
 @IN_CHROMIUM
 def test_technical_lines_switch_is_remembered_and_works_without_script(console):
     from playwright.sync_api import sync_playwright

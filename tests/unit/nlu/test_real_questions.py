@@ -12,7 +12,7 @@ import yaml
 from bot.core import paths
 from bot.dialogue import topic_catalogue
 from bot.nlu import real_questions
-from tests.test_nlu_data import TEST, TRAIN
+from tests.unit.nlu.test_nlu_data import TEST, TRAIN
 
 QUESTIONS = real_questions.load()
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))

@@ -222,6 +222,7 @@ def in_view(page, selector: str) -> bool:
     return True
 
 
+@pytest.mark.browser
 def test_a_link_from_an_answer_opens_at_its_part_in_the_sites_font(served, browser_page, tmp_path):
     browser_page.goto(f"{served}/privacy#recht-op-gegevenswissing")
     part = browser_page.locator("#recht-op-gegevenswissing")

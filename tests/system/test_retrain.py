@@ -17,6 +17,8 @@ from bot.core import paths
 from bot.nlu import evaluation, inbox, model_registry, retrain, training
 from bot.ops.assistant import Assistant
 
+pytestmark = [pytest.mark.training, pytest.mark.slow]
+
 # DIET gets 20 epochs (the project trains 40): at 8 its intent F1s wobbled with any change of
 # the data (a new chat-related intent pulled bot_challenge from 0.95 to 0.74), and the gate
 # then rightly refused a candidate that a real training would have let through.
