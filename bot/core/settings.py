@@ -115,6 +115,27 @@ def bind_address() -> str:
     return os.environ.get("PRIVACYBOT_BIND", "127.0.0.1")
 
 
+def actions_url() -> str:
+    """PRIVACYBOT_ACTIONS_URL: where `privacybot serve rasa` finds the action server's webhook."""
+    return os.environ.get("PRIVACYBOT_ACTIONS_URL") or "http://127.0.0.1:5055/webhook"
+
+
+def models_url() -> Optional[str]:
+    """PRIVACYBOT_MODELS_URL: the model server `privacybot serve rasa` pulls models from (unset: the
+    newest model in models/, loaded once)."""
+    return os.environ.get("PRIVACYBOT_MODELS_URL") or None
+
+
+def chat_url() -> str:
+    """PRIVACYBOT_CHAT_URL: the Rasa server (or nginx in front of several) the demo site's widget talks to."""
+    return os.environ.get("PRIVACYBOT_CHAT_URL") or "http://127.0.0.1:5005"
+
+
+def console_https() -> bool:
+    """PRIVACYBOT_CONSOLE_HTTPS=1: the console sits behind TLS, so its cookies are sent over HTTPS only."""
+    return os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1"
+
+
 def widget_origins() -> list:
     """PRIVACYBOT_WIDGET_ORIGINS (comma-separated): sites that embed the widget and may call
     the chat channel from a browser (CORS)."""
