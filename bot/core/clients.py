@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
-from typing import Iterable, List, Optional, Set
+from typing import Iterable, Optional, Set
+
+from bot.core import settings
 
 logger = logging.getLogger(__name__)
-
-
-def trusted_proxies() -> List[ipaddress._BaseNetwork]:
-    """PRIVACYBOT_TRUSTED_PROXIES: who may tell us the visitor's address in X-Forwarded-For
-    (nginx in front of the instances; 127.0.0.1 by default)."""
-    raw = os.environ.get("PRIVACYBOT_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
-    return [ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()]
 
 
 def client_address(peer: str, forwarded_for: Optional[str], proxies: Iterable = ()) -> str:
     """The visitor's address: the peer, unless the peer is a trusted proxy; then the nearest
     address in X-Forwarded-For that is not one of our proxies (a client can prepend anything)."""
-    proxies = list(proxies) or trusted_proxies()
+    proxies = list(proxies) or settings.trusted_proxies()
 
     def trusted(address: str) -> bool:
         try:

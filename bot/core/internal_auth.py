@@ -12,10 +12,11 @@ and its own server only; local stacks make random ones per start.
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Dict, Optional
+
+from bot.core import settings
 
 MIN_LENGTH = 24  # a guessable token would be no lock at all
 
@@ -28,7 +29,7 @@ class Secret:
 
     def configured(self) -> Optional[str]:
         """The setting's value, or None when it is not set."""
-        return os.environ.get(self.env) or None
+        return settings.secret(self.env)
 
     def problem(self, token: Optional[str]) -> Optional[str]:
         """Why ``token`` cannot protect the server (Dutch), or None when it can."""

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from typing import Dict, FrozenSet
 
-from bot.core import paths, private_files
+from bot.core import paths, private_files, settings
 
 SETTINGS: Dict[str, str] = {
     "links": "PRIVACYBOT_LINK_KEY",
@@ -52,7 +51,7 @@ KEY_FILE = paths.VAR / "secret_key"
 
 def secret_key() -> str:
     """The master secret: PRIVACYBOT_SECRET_KEY, else one made once and kept in var/secret_key (0600)."""
-    key = os.environ.get("PRIVACYBOT_SECRET_KEY")
+    key = settings.secret("PRIVACYBOT_SECRET_KEY")
     if key:
         return key
     if not KEY_FILE.exists():
@@ -63,7 +62,7 @@ def secret_key() -> str:
 
 def key(purpose: str) -> str:
     """The secret for ``purpose`` (one of SETTINGS)."""
-    configured = os.environ.get(SETTINGS[purpose])
+    configured = settings.secret(SETTINGS[purpose])
     if configured:
         return configured
     master = secret_key()

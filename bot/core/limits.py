@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -33,40 +32,41 @@ class Limit:
     window: float  # seconds
 
 
-def _limit(name: str, env: str, default: str, window: float) -> Limit:
-    return Limit(name, int(os.environ.get(env, default)), window)
+def _limit(name: str, setting: str, window: float) -> Limit:
+    """The limit ``name`` with its count from ``setting`` (bot.core.settings.RATE_LIMITS)."""
+    return Limit(name, settings.rate_limit(setting), window)
 
 
 def chat_per_client() -> Limit:
     """Messages per minute from one address (an office behind one NAT shares it)."""
-    return _limit("chat-ip", "PRIVACYBOT_CHAT_LIMIT_PER_IP", "60", 60)
+    return _limit("chat-ip", "PRIVACYBOT_CHAT_LIMIT_PER_IP", 60)
 
 
 def chat_per_conversation() -> Limit:
     """Messages per minute in one conversation: a visitor types one every few seconds."""
-    return _limit("chat-conv", "PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", "20", 60)
+    return _limit("chat-conv", "PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION", 60)
 
 
 def feedback_per_client() -> Limit:
     """👍/👎 clicks per minute from one address: a visitor rates an answer and may add a reason,
     a few clicks a minute; an office behind one NAT shares it."""
-    return _limit("feedback-ip", "PRIVACYBOT_FEEDBACK_LIMIT_PER_IP", "30", 60)
+    return _limit("feedback-ip", "PRIVACYBOT_FEEDBACK_LIMIT_PER_IP", 60)
 
 
 def requests_per_client() -> Limit:
     """Rights requests registered per address per day: enough for a family, not a flood."""
-    return _limit("request-ip", "PRIVACYBOT_REQUEST_LIMIT_PER_IP", "5", 24 * 3600)
+    return _limit("request-ip", "PRIVACYBOT_REQUEST_LIMIT_PER_IP", 24 * 3600)
 
 
 def lookups_per_client() -> Limit:
     """Status lookups per address per hour: references cannot be enumerated."""
-    return _limit("lookup-ip", "PRIVACYBOT_LOOKUP_LIMIT_PER_IP", "10", 3600)
+    return _limit("lookup-ip", "PRIVACYBOT_LOOKUP_LIMIT_PER_IP", 3600)
 
 
 def optouts_per_client() -> Limit:
     """Opt-outs per address per hour: a person unsubscribes a few addresses of their own, not
     a list of other people's (issue 15, finding 6)."""
-    return _limit("optout-ip", "PRIVACYBOT_OPTOUT_LIMIT_PER_IP", "10", 3600)
+    return _limit("optout-ip", "PRIVACYBOT_OPTOUT_LIMIT_PER_IP", 3600)
 
 
 def verification_mails_per_address() -> Limit:
@@ -74,13 +74,13 @@ def verification_mails_per_address() -> Limit:
     that the address belongs to the requester, so the chat must not become a way to fill
     someone else's mailbox (issue 15, finding 8). Counted in the outbox, not here:
     bot/privacy/verification.py; the Limit only carries the setting."""
-    return _limit("verify-mail", "PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", "3", 24 * 3600)
+    return _limit("verify-mail", "PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS", 24 * 3600)
 
 
 def console_searches_per_user() -> Limit:
     """Free-text searches (conversations, opt-outs) per staff account per minute: plenty for
     reading logs, far too few to probe stored text by trial and error."""
-    return _limit("console-search", "PRIVACYBOT_CONSOLE_SEARCH_LIMIT", "20", 60)
+    return _limit("console-search", "PRIVACYBOT_CONSOLE_SEARCH_LIMIT", 60)
 
 
 class MemoryCounter:

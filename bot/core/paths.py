@@ -1,5 +1,6 @@
 """Where things live. Every command runs relative to the repository root, so that the
-relative paths in config.yml and endpoints.yml mean the same thing everywhere."""
+relative paths in config.yml and endpoints.yml mean the same thing everywhere. Places a
+setting can move (the shared folder, the privacy statement, the outbox) are bot.core.settings'."""
 
 from __future__ import annotations
 
@@ -17,15 +18,6 @@ ENDPOINTS = ROOT / "endpoints.yml"
 CREDENTIALS = ROOT / "credentials.yml"
 NLU_TEST_DATA = ROOT / "tests" / "nlu"
 TEST_STORIES = ROOT / "tests" / "test_stories.yml"
-
-
-def shared_dir() -> Path:
-    """The workplace's shared folder (policy text, optional spaCy model), beside the repo."""
-    return Path(os.environ.get("PRIVACYBOT_SHARED", ROOT.parent / "shared"))
-
-
-def policy_path() -> Path:
-    return Path(os.environ.get("PRIVACYBOT_POLICY", shared_dir() / "policy" / "privacystatement.txt"))
 
 
 def chdir_root() -> None:

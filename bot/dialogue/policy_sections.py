@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.core import paths
+from bot.core import settings
 
 _END_MARKER = "Back to Top"
 _VERSION = re.compile(r"laatste versie is van (\d{2}/\d{2}/\d{4})")
@@ -121,5 +121,5 @@ def _load(path: str, mtime: float) -> Statement:
 
 def statement(path: Optional[Path] = None) -> Statement:
     """The parsed statement (cached while the file is unchanged)."""
-    source = path or paths.policy_path()
+    source = path or settings.policy_path()
     return _load(str(source), source.stat().st_mtime)

@@ -8,24 +8,23 @@ models/rejected/ for inspection; the current model stays in use.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bot.core import paths
+from bot.core import paths, settings
 from bot.nlu import evaluation, model_registry, training, validation
 from bot.nlu.evaluation import NluFigures
 
-DEFAULT_MARGIN = 0.05
 # A held-out set has a dozen or two examples per intent, so one example more or less moves
 # an intent's F1 by 0.05-0.1: a drop counts only when it is worth more than this many examples.
 NOISE_EXAMPLES = 2
 
 
 def margin() -> float:
-    return float(os.environ.get("PRIVACYBOT_GATE_MARGIN", str(DEFAULT_MARGIN)))
+    """The gate's margin: PRIVACYBOT_GATE_MARGIN (bot.core.settings.gate_margin)."""
+    return settings.gate_margin()
 
 
 @dataclass

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
-from bot.core import paths
+from bot.core import paths, settings
 
 REAL_MODEL = "nl_core_news_sm"
 FALLBACK_NAME = "nl_privacybot_fallback"
@@ -148,7 +148,7 @@ def current() -> Optional[Selection]:
 
 def ensure(shared_models: Optional[Path] = None) -> Selection:
     """Install or build the best available pipeline and point ``var/spacy/nl`` at it."""
-    shared_models = shared_models or paths.shared_dir() / "models"
+    shared_models = shared_models or settings.shared_dir() / "models"
     candidate = find_shared_candidate(shared_models)
     real = installed_real_model()
     if candidate is not None and real is None:

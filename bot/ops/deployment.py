@@ -8,7 +8,6 @@ of one conversation could be handled at once by two servers.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
@@ -74,7 +73,7 @@ class Deployment:
         if self.redis_url:
             endpoints["lock_store"] = lock_store_settings(self.redis_url, self.lock_lifetime)
         if models_url:  # Rasa polls it and loads a newly promoted model without a restart
-            pull = model_pull_seconds or int(os.environ.get("PRIVACYBOT_MODEL_PULL_SECONDS", "10"))
+            pull = model_pull_seconds or settings.model_pull_seconds()
             endpoints["models"] = internal_auth.MODELS.endpoint(models_url, model_token, wait_time_between_pulls=pull)
         return endpoints
 

@@ -6,23 +6,19 @@ purged at most once a day (bot.privacy.retention)."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core import clock, settings
 from bot.privacy import mail, retention, verification
 from bot.staff import audit as staff_audit
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=24)
-
-
-def interval() -> float:
-    return float(os.environ.get("PRIVACYBOT_JOB_INTERVAL", "60"))
 
 
 def run_once(store: Store) -> str:
@@ -40,14 +36,14 @@ class Scheduler(threading.Thread):
     def __init__(self, store: Optional[Store] = None, every: Optional[float] = None) -> None:
         super().__init__(name="privacybot-jobs", daemon=True)
         self.store = store or Store()
-        self.every = every if every is not None else interval()
+        self.every = every if every is not None else settings.job_interval()
         self.stopped = threading.Event()
         self.last_purge: Optional[datetime] = None  # set only when a purge succeeded
 
     def purge_if_due(self, now: Optional[datetime] = None) -> Optional[retention.PurgeReport]:
         """Purge old conversations if the last successful purge is 24 hours ago (or never).
         A failure is logged and retried next interval; it never raises."""
-        now = now or datetime.now(timezone.utc)
+        now = now or clock.now_utc()
         if self.last_purge is not None and now - self.last_purge < PURGE_EVERY:
             return None
         try:

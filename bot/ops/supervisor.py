@@ -4,7 +4,6 @@ Ctrl-C stops them all."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -69,18 +68,12 @@ def run(
     )
     # The links in e-mails (signed by the action server and by the jobs in this process) point
     # to where this run answers: `run --port 5010` must not mail links to port 5005.
-    if not os.environ.get("PRIVACYBOT_PUBLIC_URL"):
-        os.environ["PRIVACYBOT_PUBLIC_URL"] = stack.url
-        stack.actions.env["PRIVACYBOT_PUBLIC_URL"] = stack.url
+    settings.fill_in("PRIVACYBOT_PUBLIC_URL", stack.url, stack.actions.env)
     scheduler = jobs.Scheduler()
-    site = SiteServer(
-        rasa_url=stack.url, port=site_port, teaser_delay_ms=int(os.environ.get("PRIVACYBOT_TEASER_DELAY_MS", "4000"))
-    )
-    console = ConsoleServer(port=console_port, secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1")
+    site = SiteServer(rasa_url=stack.url, port=site_port, teaser_delay_ms=settings.teaser_delay_ms())
+    console = ConsoleServer(port=console_port, secure_cookies=settings.console_https())
     # The staff notification mail links to the request in this run's console, also with --console-port.
-    if not os.environ.get("PRIVACYBOT_CONSOLE_URL"):
-        os.environ["PRIVACYBOT_CONSOLE_URL"] = console.url.rstrip("/")
-        stack.actions.env["PRIVACYBOT_CONSOLE_URL"] = console.url.rstrip("/")
+    settings.fill_in("PRIVACYBOT_CONSOLE_URL", console.url.rstrip("/"), stack.actions.env)
     try:
         site.start()
         console.start()

@@ -5,7 +5,6 @@ retried later with growing pauses; the message stays in the outbox until it is s
 
 from __future__ import annotations
 
-import os
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,12 +17,11 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core import paths, private_files
-from bot.privacy.rights import now_utc
+from bot.core import company, private_files, settings
+from bot.core.clock import now_utc
 from bot.store.db import Store
 from bot.store.models import OutboxMessage
 
-SENDER = os.environ.get("PRIVACYBOT_MAIL_FROM", "privacy@kmo-verzekeringen.be")
 RETRY_PAUSES = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 
 
@@ -61,7 +59,7 @@ class EmlTransport:
     """Writes each message as an .eml file: the default when no SMTP server is configured."""
 
     def __init__(self, folder: Optional[Path] = None) -> None:
-        self.folder = folder or Path(os.environ.get("PRIVACYBOT_OUTBOX_DIR", paths.VAR / "outbox"))
+        self.folder = folder or settings.outbox_dir()
 
     def send(self, message: EmailMessage) -> None:
         private_files.private_dir(self.folder)  # mails hold names and addresses: 0700, files 0600
@@ -100,17 +98,17 @@ class SmtpTransport:
 
 
 def transport_from_env() -> Transport:
-    url = os.environ.get("PRIVACYBOT_SMTP_URL")
+    url = settings.smtp_url()
     return SmtpTransport.from_url(url) if url else EmlTransport()
 
 
 def as_email(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = SENDER
+    email["From"] = company.mail_sender()
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="kmo-verzekeringen.be")
+    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=company.MAIL_DOMAIN)
     email.set_content(message.body)
     return email
 

@@ -330,18 +330,17 @@ class _SiteLinks:
 
 def public_contact_patterns() -> List["re.Pattern[str]"]:
     """What bot messages may show as is: the e-mail addresses, postal addresses and company
-    number of the privacy statement (``paths.policy_path()``), the privacy mailbox
-    (``PRIVACYBOT_PRIVACY_MAILBOX``, as bot.privacy.verification reads it) and links to the company's
-    sites (``settings.site_url()``, ``settings.contact_url()``, the statement's mail domains)."""
-    from bot.core import paths, settings
-    from bot.privacy import verification  # late: keeps this module light to import
+    number of the privacy statement (``settings.policy_path()``), the privacy mailbox in use
+    (``company.privacy_mailbox()``) and links to the company's sites (``settings.site_url()``,
+    ``settings.contact_url()``, the statement's mail domains)."""
+    from bot.core import company, settings  # late: keeps this module light to import
 
-    path = paths.policy_path()
+    path = settings.policy_path()
     try:
         statement = _read_statement(str(path), path.stat().st_mtime_ns)
     except OSError:  # no statement on this machine: the mailbox and the sites still count
         statement = ""
-    return _public_patterns(statement, verification.privacy_mailbox(), (settings.site_url(), settings.contact_url()))
+    return _public_patterns(statement, company.privacy_mailbox(), (settings.site_url(), settings.contact_url()))
 
 
 @lru_cache(maxsize=2)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Dict, Optional
 
+from bot.core import settings
 from bot.privacy import optouts, tokens
 from bot.privacy.contact import normalise_email
-from bot.privacy.verification import public_url
 from bot.store.db import Store
 
 PURPOSE = "unsubscribe"
@@ -18,7 +18,7 @@ PATH = "/webhooks/privacy/unsubscribe"
 
 def unsubscribe_link(email: str, now: Optional[datetime] = None) -> str:
     token = tokens.sign(PURPOSE, normalise_email(email), LINK_TTL, now=now)
-    return f"{public_url()}{PATH}?token={token}"
+    return f"{settings.public_url()}{PATH}?token={token}"
 
 
 def list_unsubscribe_headers(email: str, now: Optional[datetime] = None) -> Dict[str, str]:

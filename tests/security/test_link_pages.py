@@ -22,13 +22,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.core import paths
+from bot.core import settings
 from bot.dialogue import forms
 from bot.plugins import links_channel
 from bot.plugins.links_channel import verified_page
 from bot.privacy import rights
 
-POLICY = paths.policy_path().read_text(encoding="utf-8")
+POLICY = settings.policy_path().read_text(encoding="utf-8")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

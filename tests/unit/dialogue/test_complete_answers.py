@@ -16,11 +16,11 @@ import re
 import pytest
 import yaml
 
-from bot.core import paths
+from bot.core import paths, settings
 from bot.staff import accounts
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
-STATEMENT = paths.policy_path().read_text(encoding="utf-8").split("Back to Top", 1)[0]
+STATEMENT = settings.policy_path().read_text(encoding="utf-8").split("Back to Top", 1)[0]
 RESTRICTING = re.compile(r"\b(enkel|alleen|uitsluitend|slechts)\b", re.IGNORECASE)
 NOT_RESTRICTING = re.compile(r"geen enkel", re.IGNORECASE)  # "van geen enkel bedrijf" lists nothing
 

@@ -13,7 +13,7 @@ from bot.dialogue import fallback
 from bot.web import site
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
-POLICY = paths.policy_path().read_text(encoding="utf-8")
+POLICY = settings.policy_path().read_text(encoding="utf-8")
 OFF_TOPIC = (fallback.UNRELATED, fallback.INSURANCE)
 # The statement's own contact details of the company (section "Over KMO-verzekeringen").
 GENERAL_MAILBOX = "info@republico.be"

@@ -8,12 +8,12 @@ import unicodedata
 import pytest
 import yaml
 
-from bot.core import paths
+from bot.core import paths, settings
 from bot.dialogue import message_guard
 
 DOMAIN = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
 RESPONSES = {name: variant["text"] for name, variants in DOMAIN["responses"].items() for variant in variants}
-POLICY = paths.policy_path().read_text(encoding="utf-8")
+POLICY = settings.policy_path().read_text(encoding="utf-8")
 
 # Responses about the product itself rather than the statement (checked separately below).
 PRODUCT_FACTS = {"utter_message_too_long"}

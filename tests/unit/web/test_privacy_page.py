@@ -20,7 +20,7 @@ from bot.dialogue import answers, policy_sections, topic_catalogue
 from bot.ops.processes import free_port, wait_for_http
 from bot.web import site
 
-STATEMENT = paths.policy_path().read_text(encoding="utf-8")
+STATEMENT = settings.policy_path().read_text(encoding="utf-8")
 # What the copied web page left in the text file: the day it was copied (top), and the site's
 # own "back to top" link and chat button (bottom). None of it is the statement.
 COPIED_PAGE_LEFTOVERS = (
