@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.core import paths
+from bot.core import clock, paths
 
 REGISTRY = "registry.json"
 
@@ -76,7 +75,7 @@ def promote(model: Path, models_dir: Path = paths.MODELS) -> Path:
     if registry.get("current") != model.name:
         registry["current"] = model.name
         _write(models_dir, registry)
-    write_meta(model, promoted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    write_meta(model, promoted_at=clock.now_utc().isoformat(timespec="seconds"))
     return model
 
 
@@ -118,7 +117,7 @@ def listing(models_dir: Path = paths.MODELS) -> List[Row]:
             Row(
                 model.name,
                 now is not None and model.name == now.name,
-                datetime.fromtimestamp(model.stat().st_mtime, tz=timezone.utc).astimezone().strftime("%d/%m/%Y %H:%M"),
+                clock.from_epoch(model.stat().st_mtime).astimezone().strftime(clock.MINUTES),  # this machine's clock
                 (meta.get("fingerprint") or "")[:10],
                 figures.get("intent_accuracy"),
                 figures.get("intent_f1"),

@@ -12,8 +12,8 @@ from typing import Iterable, List, Mapping, Optional
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.core import clock
 from bot.privacy import contact
-from bot.privacy.rights import BRUSSELS, now_utc
 from bot.store.db import Store
 from bot.store.models import OptOut
 
@@ -49,7 +49,7 @@ def opt_out(store: Store, channel: str, raw: str, source: str = "chat", now: Opt
             ).first()
             if exists:
                 return OptOutResult(channel, address, created=False)
-            session.add(OptOut(channel=channel, address=address, created_at=now or now_utc(), source=source))
+            session.add(OptOut(channel=channel, address=address, created_at=now or clock.now_utc(), source=source))
     except IntegrityError:  # a simultaneous opt-out of the same address won the race
         return OptOutResult(channel, address, created=False)
     return OptOutResult(channel, address, created=True)
@@ -136,7 +136,7 @@ def csv_text(items: Iterable[OptOut], channel_labels: Mapping[str, str]) -> str:
                 for cell in (
                     channel_labels.get(item.channel, item.channel),
                     item.address,
-                    item.created_at.astimezone(BRUSSELS).isoformat(timespec="seconds"),
+                    clock.iso_brussels(item.created_at, "seconds"),
                     item.source,
                 )
             ]

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Connection
 
-from bot.core import settings
+from bot.core import clock, settings
 from bot.store import events as tracker_events
 from bot.store.db import Store
 from bot.store.models import Annotation, AnswerFeedback, ConversationReview
@@ -63,7 +63,7 @@ def describe_counts(conversations: int, events: int, reviews: int, annotations: 
 
 
 def cutoff_for(months: int, now: Optional[datetime] = None) -> datetime:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now_utc()
     if now.tzinfo is None:
         raise ValueError("naive datetime: use an aware (UTC) moment")
     return now.astimezone(timezone.utc) - relativedelta(months=months)

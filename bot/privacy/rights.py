@@ -1,24 +1,23 @@
 """GDPR rights requests: opening, verifying, handling, looking up. Plain Python over the
-store, shared by the chat actions, the staff CLI and (later) the console."""
+store, shared by the chat actions, the staff CLI and the console."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Callable, Dict, List, Optional
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core import clock
+from bot.core.clock import BRUSSELS, now_utc  # also still read from here by a few modules and tests
 from bot.privacy.contact import normalise_email
 from bot.store.db import Store
 from bot.store.models import RequestEvent, RightsRequest
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 REQUEST_TYPES = (
     "access",
@@ -30,6 +29,18 @@ REQUEST_TYPES = (
     "marketing_objection",
     "consent_withdrawal",
 )
+# What each right is called in Dutch, in the visitor's words ("inzage in je gegevens"): the chat
+# form, the verification and status mails, and the console's request list.
+TYPE_LABELS = {
+    "access": "inzage in je gegevens",
+    "rectification": "rechtzetting van je gegevens",
+    "erasure": "wissing van je gegevens",
+    "restriction": "beperking van de verwerking",
+    "portability": "overdraagbaarheid van je gegevens",
+    "objection": "bezwaar tegen de verwerking",
+    "marketing_objection": "bezwaar tegen direct marketing",
+    "consent_withdrawal": "intrekking van je toestemming",
+}
 
 UNVERIFIED, OPEN, IN_PROGRESS, DONE, REJECTED, EXPIRED = (
     "unverified",
@@ -76,10 +87,6 @@ def new_reference() -> str:
 def legal_deadline(received_at: datetime) -> date:
     """One month from receipt (GDPR art. 12(3)), on the Brussels calendar."""
     return received_at.astimezone(BRUSSELS).date() + relativedelta(months=1)
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -221,7 +228,7 @@ def lookup_status(store: Store, reference: str, email: str) -> Optional[str]:
 
 
 def today_in_brussels() -> date:
-    return now_utc().astimezone(BRUSSELS).date()
+    return clock.today()
 
 
 def is_overdue(request: RightsRequest, today: Optional[date] = None) -> bool:

@@ -7,12 +7,12 @@ Production sets the variable (README: rotating secrets)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Optional
 
 import jwt
 
-from bot.core import keys
+from bot.core import clock, keys
 
 ALGORITHM = "HS256"
 
@@ -24,7 +24,7 @@ class TokenError(ValueError):
 def sign(
     purpose: str, subject: str, ttl: Optional[timedelta], now: Optional[datetime] = None, key: Optional[str] = None
 ) -> str:
-    issued = now or datetime.now(timezone.utc)
+    issued = now or clock.now_utc()
     claims = {"pur": purpose, "sub": subject, "iat": int(issued.timestamp())}
     if ttl is not None:
         claims["exp"] = int((issued + ttl).timestamp())

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import OrderedDict, deque
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Deque, Dict, FrozenSet, List, Optional, Tuple
 
 from argon2 import PasswordHasher
@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.clock import now_utc  # also read as accounts.now_utc by the users CLI
 from bot.staff import audit
 from bot.store.db import Store
 from bot.store.models import StaffUser, UTCDateTime
@@ -80,10 +81,6 @@ def can(role: str, permission: str) -> bool:
     """Whether a role has a permission. Unknown permissions are refused, so a typo in the
     console denies access instead of granting it."""
     return role in PERMISSIONS.get(permission, ())
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def normalise_username(username: str) -> str:

@@ -9,12 +9,13 @@ and failed logins apart: a flood of failures must never push what staff did out 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Dict, List, Optional
 
 from sqlalchemy import and_, case, func, not_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.core import clock
 from bot.privacy import retention
 from bot.store.db import Store
 from bot.store.models import StaffAudit
@@ -54,9 +55,7 @@ def record(
 ) -> None:
     with store.session() as session:
         session.add(
-            StaffAudit(
-                at=now or datetime.now(timezone.utc), username=username, action=action, target=target, detail=detail
-            )
+            StaffAudit(at=now or clock.now_utc(), username=username, action=action, target=target, detail=detail)
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.core import paths
+from bot.core.clock import now_utc
 from bot.privacy import masking
 from bot.staff import conversations
 from bot.store.db import Store
@@ -26,10 +27,6 @@ OTHER_GROUP = "Overige"
 
 class ReviewError(ValueError):
     """A Dutch message for the staff member."""
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @lru_cache(maxsize=1)

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import phonenumbers
 import sqlalchemy as sa
 
+from bot.core import clock
 from bot.privacy import contact, masking, optouts, retention, rights
-from bot.privacy.rights import BRUSSELS
 from bot.staff import audit
 from bot.staff import conversations as transcripts
 from bot.store import events
@@ -95,7 +94,7 @@ def find_conversations(store: Store, email: Optional[str] = None, phone: Optiona
 def _time(timestamp: Optional[float]) -> Optional[str]:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).astimezone(BRUSSELS).isoformat()
+    return clock.iso_brussels(clock.from_epoch(timestamp))
 
 
 def _export_event(
@@ -143,7 +142,7 @@ def export_conversations(store: Store, sender_ids: Sequence[str]) -> Dict[str, A
                     if item is not None:
                         items.append(item)
     return {
-        "exported_at": datetime.now(timezone.utc).astimezone(BRUSSELS).isoformat(timespec="seconds"),
+        "exported_at": clock.iso_brussels(clock.now_utc(), "seconds"),
         "conversations": [{"sender_id": s, "events": conversations[s]} for s in sender_ids if s in conversations],
     }
 
@@ -254,7 +253,7 @@ class SubjectDocument:
 def _people_time(timestamp: Optional[float]) -> str:
     if timestamp is None:
         return ""
-    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
+    return clock.show_time(clock.from_epoch(timestamp))
 
 
 def masked_except(text: str, address: str, known: Dict[str, str]) -> str:
@@ -329,7 +328,7 @@ def document_for_request(store: Store, reference: str, actor: str) -> SubjectDoc
     document = SubjectDocument(
         reference=request.reference,
         email=request.email,
-        made_at=datetime.now(timezone.utc).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M"),
+        made_at=clock.show_time(clock.now_utc()),
         requests=rights.requests_of(store, request.email),
         conversations=conversations,
         optouts=optouts.of_address(store, request.email),

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.core.clock import now_utc
 from bot.privacy import mail
-from bot.privacy.rights import now_utc
 from bot.store.db import Store, migrate
 from bot.store.models import OutboxMessage
 

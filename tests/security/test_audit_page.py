@@ -19,8 +19,8 @@ from typing import List, Tuple
 import pytest
 import requests
 
+from bot.core.clock import BRUSSELS
 from bot.ops.processes import ConsoleServer
-from bot.privacy.rights import BRUSSELS
 from bot.staff import accounts
 from bot.staff import audit as staff_audit
 from bot.store.db import Store, migrate

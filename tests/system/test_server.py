@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.core import paths
+from bot.core import clock, paths
 from bot.ops.processes import free_port, wait_for_http
 from bot.privacy import optouts, rights, status_mail, unsubscribe_links, verification
 from bot.store.db import Store
@@ -141,7 +141,7 @@ def test_links_in_our_mails_are_served_by_the_running_server(running_server, tmp
     assert status == 200 and "uitgeschreven" in body
     assert optouts.opted_out_channels(store, "lisa@example.be") == ["email"]
     assert "al uitgeschreven" in fetch(unsubscribe, "POST", b"List-Unsubscribe=One-Click")[1]
-    expired = unsubscribe_links.unsubscribe_link("piet@example.be", now=rights.now_utc() - timedelta(days=400))
+    expired = unsubscribe_links.unsubscribe_link("piet@example.be", now=clock.now_utc() - timedelta(days=400))
     assert fetch(expired, "POST", b"")[0] == 400
     assert optouts.opted_out_channels(store, "piet@example.be") == []
     store.dispose()
