@@ -19,7 +19,7 @@ from bot.core import settings
 from bot.dialogue import form_input, forms
 from bot.dialogue.form_input import SKIP, Message
 from bot.dialogue.forms import FIELD_LABELS
-from bot.privacy import contact, verification
+from bot.privacy import contact, rights
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class ValidateRightsRequestForm(FormValidationAction):
     def validate_request_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if value in verification.TYPE_LABELS:
+        if value in rights.TYPE_LABELS:
             return {"request_type": value}
         if value is not None:
             dispatcher.utter_message(text="Dat herken ik niet als een van de rechten. Kies een van de knoppen.")

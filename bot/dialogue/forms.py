@@ -13,14 +13,16 @@ from typing import Dict, List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core import limits
+from bot.core import clock, company, limits
 from bot.dialogue.form_input import ALL_CHANNELS, SKIP
 from bot.privacy import contact, optouts, redaction, rights, verification
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
 
-MAILBOX = "privacy@kmo-verzekeringen.be"
+# The privacy mailbox in use, taken once at import: the texts below are module constants
+# (bot.core.company says why that is enough).
+MAILBOX = company.privacy_mailbox()
 MAX_LOOKUP_FAILURES = 3
 
 # ---- the rights request form ---------------------------------------------------------------
@@ -88,7 +90,7 @@ def changeable_fields(request_type: Optional[str]) -> List[str]:
 
 
 def type_label(request_type: Optional[str]) -> str:
-    return verification.TYPE_LABELS.get(request_type or "", "een privacyverzoek")
+    return rights.TYPE_LABELS.get(request_type or "", "een privacyverzoek")
 
 
 def name_question(request_type: Optional[str]) -> str:
@@ -207,7 +209,7 @@ def recheck(slots: Dict[str, object]) -> Optional[str]:
     from bot.dialogue import form_input
 
     request_type = slots.get("request_type")
-    if request_type not in verification.TYPE_LABELS:
+    if request_type not in rights.TYPE_LABELS:
         return UNCHECKED
     name = str(slots.get("requester_name") or "")
     if form_input.name(name) != name.strip() or form_input.looks_like_sentence(name):
@@ -262,7 +264,7 @@ def submit_rights_request(
         return Outcome(db_trouble("je verzoek"), stored=False)
     except (rights.RequestError, contact.InvalidContact) as exc:
         return Outcome(f"{exc} Je verzoek is niet verstuurd; begin gerust opnieuw.", stored=False)
-    deadline = request.deadline.strftime("%d/%m/%Y")
+    deadline = clock.show_date(request.deadline)
     if verification.verification_mailed(store, request):
         text = (
             f"Je verzoek is geregistreerd met referentie {request.reference}. We mailden een bevestigingslink "
@@ -347,7 +349,7 @@ def look_up(
         return Outcome(text, stored=False, extra={"failures": failures})
     text = f"Je verzoek {request.reference} ({type_label(request.request_type)}) {STATUS_TEXT[request.status]}."
     if request.status in rights.ACTIVE:
-        text += f" We antwoorden uiterlijk op {request.deadline.strftime('%d/%m/%Y')}."
+        text += f" We antwoorden uiterlijk op {clock.show_date(request.deadline)}."
     return Outcome(text, stored=True, reference=request.reference, extra={"failures": failures})
 
 

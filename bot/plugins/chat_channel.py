@@ -63,16 +63,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.core import clients, limits, settings
+from bot.core import clients, company, limits, settings
 from bot.dialogue import message_guard, preparation
 from bot.dialogue.answer_choice import TOPIC_ENTITY
-from bot.dialogue.forms import MAILBOX as PRIVACY_EMAIL
 from bot.plugins import chat_guard
 from bot.staff import feedback
 from bot.store.db import Store, open_store
 
 logger = logging.getLogger(__name__)
 
+PRIVACY_EMAIL = company.privacy_mailbox()  # once, at import: the replies below are constants
 BUTTON_ENTITIES = (TOPIC_ENTITY,)  # the only entity a button payload of ours sets (bot.dialogue.answers)
 
 UNAVAILABLE = (

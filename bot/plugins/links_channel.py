@@ -21,7 +21,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.core import settings
+from bot.core import clock, company, settings
 from bot.dialogue import forms
 from bot.privacy import rights, tokens, unsubscribe_links, verification
 from bot.privacy.contact import InvalidContact
@@ -76,7 +76,7 @@ def render(title: str, body_html: str) -> Tuple[str, Dict[str, str]]:
     css, source, header, footer = _chrome()
     values = {
         "title": html.escape(title),
-        "mailbox": html.escape(forms.MAILBOX),
+        "mailbox": html.escape(company.privacy_mailbox()),
         "body": body_html,
         "header": header,
         "footer": footer,
@@ -152,7 +152,7 @@ def unsubscribed_page(created: bool) -> Tuple[str, str]:
 
 def _mailbox_link() -> str:
     """The statement's own route for a question or an objection: a mail to the privacy mailbox."""
-    mailbox = html.escape(forms.MAILBOX, quote=True)
+    mailbox = html.escape(company.privacy_mailbox(), quote=True)
     return f'<a href="mailto:{mailbox}">{mailbox}</a>'
 
 
@@ -172,7 +172,7 @@ def verified_page(request: Any) -> Tuple[str, str]:
     if request.status in (rights.OPEN, rights.IN_PROGRESS):
         return "E-mailadres bevestigd", (
             f"<p>Bedankt: je e-mailadres is bevestigd. We behandelen verzoek {reference} en antwoorden je "
-            f"uiterlijk op {request.deadline.strftime('%d/%m/%Y')}.</p>"
+            f"uiterlijk op {clock.show_date(request.deadline)}.</p>"
             f'<p class="next">Je hoeft nu niets meer te doen. {html.escape(verification.LINK_PROVES)}</p>'
         )
     status = html.escape(forms.STATUS_TEXT.get(request.status, "is niet meer open"))

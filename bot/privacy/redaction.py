@@ -8,9 +8,10 @@ need (e-mail addresses, phone numbers, PRV- references, customer and policy numb
 addresses, amounts): numbers count only when their checksum holds, words only when they name a
 specific condition, treatment or offence, never the general words of a question about our policy.
 
-Standard library only. Every pattern runs in linear time (bounded repetitions, no nested
-quantifiers that can backtrack); detection runs on a copy folded character for character
-(NBSP and other spaces, dashes, full-width and other Unicode digits), so offsets stay valid.
+Standard library only, besides the privacy mailbox of bot.core.company. Every pattern runs in
+linear time (bounded repetitions, no nested quantifiers that can backtrack); detection runs on a
+copy folded character for character (NBSP and other spaces, dashes, full-width and other Unicode
+digits), so offsets stay valid.
 
 Not caught, on purpose: numbers with a wrong checksum (typos included), the old Belgian account
 format (539-0075470-34), card numbers in other groupings, digits split by zero-width characters,
@@ -24,9 +25,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from bot.core import company
 from bot.privacy import pii_detectors
 
-MAILBOX = "privacy@kmo-verzekeringen.be"  # as bot.dialogue.forms.MAILBOX, without its imports
 PLACEHOLDERS = {
     "national_number": "[rijksregisternummer weggelaten]",
     "iban": "[rekeningnummer weggelaten]",
@@ -338,5 +339,5 @@ def warning(categories: Iterable[str]) -> str:
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
     return (
         f"Deel {listed} niet in deze chat: we hebben dat uit je bericht weggelaten en niet "
-        f"bewaard. Moet je zulke gegevens echt aan ons bezorgen, mail dan naar {MAILBOX}."
+        f"bewaard. Moet je zulke gegevens echt aan ons bezorgen, mail dan naar {company.privacy_mailbox()}."
     )

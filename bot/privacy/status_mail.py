@@ -18,7 +18,7 @@ Who gets a mail, and why:
 - The mail holds nothing the requester typed (no name, no details): the kind of request, its
   reference, the new status, the staff's message for the requester when they wrote one (the
   reason of a rejection is required: GDPR art. 12(4)), and where to ask: the privacy mailbox
-  of bot.privacy.verification. The internal note of the audit trail never leaves the console.
+  (bot.core.company). The internal note of the audit trail never leaves the console.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
+from bot.core import clock, company
 from bot.privacy import mail, rights
-from bot.privacy.verification import TYPE_LABELS, privacy_mailbox
+from bot.privacy.rights import TYPE_LABELS
 from bot.store.db import Store
 from bot.store.models import RightsRequest
 
@@ -90,14 +91,14 @@ def body(request: RightsRequest, to_status: str, message: Optional[str] = None) 
     if message:
         lines += ["", "Bericht van onze privacydienst:", message]
     if to_status in rights.ACTIVE:
-        lines += ["", f"We antwoorden uiterlijk op {request.deadline.strftime('%d/%m/%Y')} (één maand na ontvangst)."]
+        lines += ["", f"We antwoorden uiterlijk op {clock.show_date(request.deadline)} (één maand na ontvangst)."]
     if to_status == rights.REJECTED:
         lines += ["", COMPLAINT]
     lines += [
         "",
-        f"Vragen? Mail naar {privacy_mailbox()} en vermeld je referentie {request.reference}.",
+        f"Vragen? Mail naar {company.privacy_mailbox()} en vermeld je referentie {request.reference}.",
         "",
-        "KMO-verzekeringen (Groep LB Republico VOF)",
+        company.SIGNATURE,
         "",
     ]
     return "\n".join(lines)

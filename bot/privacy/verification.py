@@ -9,7 +9,6 @@ address gets at most a few a day (issue 15, finding 8)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -17,8 +16,10 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core import limits, settings
+from bot.core import clock, limits, settings
+from bot.core.company import SIGNATURE, privacy_mailbox
 from bot.privacy import mail, rights, tokens
+from bot.privacy.rights import TYPE_LABELS
 from bot.store.db import Store
 from bot.store.models import OutboxMessage, RightsRequest
 
@@ -26,30 +27,13 @@ VERIFY_TTL = timedelta(days=7)
 REMINDER_AFTER = timedelta(hours=24)
 VERIFY_PURPOSE = "verify"
 VERIFY_PATH = "/webhooks/privacy/verify"
-
-TYPE_LABELS = {
-    "access": "inzage in je gegevens",
-    "rectification": "rechtzetting van je gegevens",
-    "erasure": "wissing van je gegevens",
-    "restriction": "beperking van de verwerking",
-    "portability": "overdraagbaarheid van je gegevens",
-    "objection": "bezwaar tegen de verwerking",
-    "marketing_objection": "bezwaar tegen direct marketing",
-    "consent_withdrawal": "intrekking van je toestemming",
-}
-
-
-def privacy_mailbox() -> str:
-    return os.environ.get("PRIVACYBOT_PRIVACY_MAILBOX", "privacy@kmo-verzekeringen.be")
-
-
-def public_url() -> str:
-    return os.environ.get("PRIVACYBOT_PUBLIC_URL", "http://127.0.0.1:5005").rstrip("/")
+# TYPE_LABELS (bot.privacy.rights) and privacy_mailbox (bot.core.company) are used here by name, and
+# bot/web/console/ and tests still read them from this module.
 
 
 def verification_link(reference: str, now: Optional[datetime] = None) -> str:
     token = tokens.sign(VERIFY_PURPOSE, reference, VERIFY_TTL, now=now)
-    return f"{public_url()}{VERIFY_PATH}?token={token}"
+    return f"{settings.public_url()}{VERIFY_PATH}?token={token}"
 
 
 # What a click on the link proves, said plainly in every verification mail: staff still check
@@ -74,9 +58,9 @@ def _confirmation(request: RightsRequest, link: str) -> str:
         f"{LINK_PROVES}\n"
         "Zonder bevestiging behandelen we het verzoek niet.\n"
         "Was jij het niet? Dan hoef je niets te doen: na 7 dagen sluiten we het verzoek.\n\n"
-        f"We antwoorden uiterlijk op {request.deadline.strftime('%d/%m/%Y')} (één maand na ontvangst).\n"
+        f"We antwoorden uiterlijk op {clock.show_date(request.deadline)} (één maand na ontvangst).\n"
         f"Vragen? Mail naar {privacy_mailbox()} en vermeld je referentie.\n\n"
-        "KMO-verzekeringen (Groep LB Republico VOF)\n"
+        f"{SIGNATURE}\n"
     )
 
 
@@ -88,7 +72,7 @@ def _notification(request: RightsRequest, mailed: bool = True) -> str:
         status += " Er ging geen bevestigingsmail uit: dat adres kreeg vandaag al het maximum."
     return (
         f"Nieuw privacyverzoek {request.reference} ({request.request_type}), ontvangen via de chat.\n"
-        f"Wettelijke termijn: {request.deadline.strftime('%d/%m/%Y')}. Status: {status}\n\n"
+        f"Wettelijke termijn: {clock.show_date(request.deadline)}. Status: {status}\n\n"
         f"Open het verzoek in de console (aanmelden vereist):\n"
         f"{settings.console_request_url(request.reference)}\n\n"
         "Naam en e-mailadres van de aanvrager staan bewust niet in deze mail.\n"
@@ -118,7 +102,7 @@ def submit(store: Store, new: rights.NewRequest, now: Optional[datetime] = None)
     the request is registered all the same and the daily housekeeping's reminder may send it later."""
 
     def queue_mails(session, request: RightsRequest) -> None:
-        mailed = _may_mail(session, request.email, now or rights.now_utc())
+        mailed = _may_mail(session, request.email, now or clock.now_utc())
         if mailed:
             mail.queue(
                 session,
@@ -177,7 +161,7 @@ class Housekeeping:
 def housekeeping(store: Store, now: Optional[datetime] = None) -> Housekeeping:
     """Remind unverified requests once after 24 hours; close them after 7 days. A reminder
     waits for a later run while its address has had the day's maximum of verification mails."""
-    at = now or rights.now_utc()
+    at = now or clock.now_utc()
     report = Housekeeping()
     with store.session() as session:
         pending = list(

@@ -1,5 +1,5 @@
 """The site's look in one place: its header (mark, name, navigation), its footer (the company's
-name and address from the privacy statement, the privacy mailbox) and its stylesheet.
+name and address, the privacy mailbox: bot.core.company) and its stylesheet.
 
 The demo site (``bot/web/site.py``) and the pages behind the links in our e-mails
 (``bot/plugins/links_channel.py``, served by the Rasa process on another origin) both use these, so a
@@ -11,16 +11,42 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 from pathlib import Path
+from typing import Dict
+
+from bot.core import company
 
 WEB = Path(__file__).parent
 TEMPLATES = WEB / "templates"
 STATIC = WEB / "static"
 
 
+def company_facts() -> Dict[str, str]:
+    """The company's facts for the templates' placeholders ({privacy_mailbox}, ...), escaped."""
+    facts = {
+        "company_name": company.NAME,
+        "company_group": company.GROUP,
+        "company_street": company.STREET,
+        "company_municipality": company.MUNICIPALITY,
+        "company_number": company.ENTERPRISE_NUMBER,
+        "general_mailbox": company.GENERAL_MAILBOX,
+        "privacy_mailbox": company.privacy_mailbox(),
+    }
+    return {key: html.escape(value, quote=True) for key, value in facts.items()}
+
+
+def with_company(text: str) -> str:
+    """``text`` with the company's placeholders filled in."""
+    for key, value in company_facts().items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
 def _template(name: str, site: str) -> str:
     """A shared template with its links made absolute to ``site`` ("" keeps them relative)."""
-    return (TEMPLATES / name).read_text(encoding="utf-8").rstrip("\n").replace("{site}", site.rstrip("/"))
+    text = (TEMPLATES / name).read_text(encoding="utf-8").rstrip("\n").replace("{site}", site.rstrip("/"))
+    return with_company(text)
 
 
 def header(site: str = "") -> str:

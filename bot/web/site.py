@@ -44,6 +44,7 @@ def _fill(template: str, values: dict, raw: Optional[dict] = None) -> str:
     page = page.replace("{site_header}", branding.header())
     page = page.replace("{site_footer}", (TEMPLATES / "_footer.html").read_text(encoding="utf-8").rstrip("\n"))
     page = page.replace("{site_company}", branding.footer())
+    page = branding.with_company(page)
     for key, value in values.items():
         page = page.replace("{" + key + "}", html.escape(value, quote=True))
     for key, value in (raw or {}).items():

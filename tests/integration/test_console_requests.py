@@ -27,6 +27,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.core import company
 from bot.ops.processes import ConsoleServer
 from bot.privacy import optouts, rights, status_mail, verification
 from bot.staff import accounts, audit, conversations
@@ -356,7 +357,7 @@ def test_a_status_change_mails_the_requester_through_the_outbox(site):
     assert message.recipient == JAN and message.request_id == request.id and message.sent_at is None
     assert message.subject == f"Je privacyverzoek {request.reference}: in behandeling"
     assert "is in behandeling" in message.body and request.reference in message.body
-    assert verification.privacy_mailbox() in message.body and "We zoeken je polis op." in message.body
+    assert company.privacy_mailbox() in message.body and "We zoeken je polis op." in message.body
     assert "Piet" not in message.body and "Jan Peeters" not in message.body  # note and name stay out
     assert "Vragen? Mail naar" in message.body and "je referentie" in message.body
     # A rejection must give the requester the reason, and names the right to complain.
@@ -497,7 +498,7 @@ def test_a_readable_document_for_the_data_subject_from_the_request(site):
     assert "e-mail" in doc and "Je afmeldingen" in doc
     assert OTHER not in doc and LOTTE not in doc and site["requests"]["other"].reference not in doc  # nobody else
     assert "officer1" not in doc and "Intern: dossier bij Piet" not in doc  # no staff names or notes
-    assert verification.privacy_mailbox() in doc
+    assert company.privacy_mailbox() in doc
     [audit] = [a for a in audit_rows(store, "export_subject_document") if a.target == request.reference][:1]
     assert audit.username == "officer1" and JAN not in audit.detail
     assert any("Inzagedocument gemaakt" in (e.note or "") for e in rights.get(store, request.reference).events)

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from bot.privacy import redaction
+from bot.core import company
 from bot.privacy.redaction import PLACEHOLDERS, Redaction, redact, warning
 
 NN, IBAN, CARD, HEALTH, CRIMINAL = (PLACEHOLDERS[k] for k in ("national_number", "iban", "card", "health", "criminal"))
@@ -548,4 +548,4 @@ def test_warning_takes_a_redactions_categories_and_copes_with_nothing() -> None:
     result = redact("ik ben zwanger")
     assert PLAIN["health"] in warning(result.categories)
     assert "gevoelige gegevens" in warning(()) and "gevoelige gegevens" in warning(["onbekend"])
-    assert redaction.MAILBOX in warning("card") and PLAIN["card"] in warning("card")
+    assert company.privacy_mailbox() in warning("card") and PLAIN["card"] in warning("card")
