@@ -1,6 +1,7 @@
 """``privacybot serve …`` and ``privacybot nginx-config``: one server process per command,
 for containers and service managers (compose.yaml, systemd), where `privacybot run` would
-start them all in one place."""
+start them all in one place. Settings that keep a server from starting are usage errors (exit 2),
+reported by bot.cli.errors."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import threading
 from typing import Dict, List, NoReturn, Optional
 
+from bot.cli.errors import CliError, UsageError
 from bot.core import internal_auth, paths, rasa_cli, settings
 
 COMPONENTS = ("rasa", "actions", "console", "site", "models", "jobs")
@@ -28,21 +30,16 @@ def _exec(cmd: List[str], env: Optional[Dict[str, str]] = None) -> NoReturn:
 
 def _serve_rasa(args: argparse.Namespace) -> int:
     from bot.nlu import training
-    from bot.ops.deployment import Deployment, DeploymentError
+    from bot.ops.deployment import Deployment
 
-    try:
-        # PRIVACYBOT_INSTANCES says how many servers share this database: more than one
-        # requires PostgreSQL and Redis, as with `privacybot run --instances`.
-        deployment = Deployment.from_env().check()
-    except DeploymentError as error:
-        print(error, file=sys.stderr)
-        return 2
+    # PRIVACYBOT_INSTANCES says how many servers share this database: more than one requires
+    # PostgreSQL and Redis, as with `privacybot run --instances` (DeploymentError: exit 2).
+    deployment = Deployment.from_env().check()
     model = training.latest_model()
     if model is None:
-        print("Geen model in models/: eerst 'privacybot train'.", file=sys.stderr)
-        return 1
-    actions_url = os.environ.get("PRIVACYBOT_ACTIONS_URL", "http://127.0.0.1:5055/webhook")
-    models_url = os.environ.get("PRIVACYBOT_MODELS_URL") or None
+        raise CliError("Geen model in models/: eerst 'privacybot train'.")
+    actions_url = settings.actions_url()
+    models_url = settings.models_url()
     # The action server (and the model server, when used) refuse calls without their secret.
     tokens = {
         secret: secret.configured()
@@ -51,8 +48,7 @@ def _serve_rasa(args: argparse.Namespace) -> int:
     for secret, token in tokens.items():
         trouble = secret.problem(token)
         if trouble:
-            print(f"De Rasa-server start niet: {trouble}", file=sys.stderr)
-            return 2
+            raise UsageError(f"De Rasa-server start niet: {trouble}")
     endpoints = deployment.write_endpoints(
         paths.VAR / f"endpoints-serve-{args.port}.yml",
         actions_url,
@@ -110,25 +106,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # The same command lines as `privacybot run` uses (bot/ops/processes.py), in the foreground.
     server = {
         "actions": lambda: ActionServer(port=port or 5055, new_token=False),  # PRIVACYBOT_ACTION_TOKEN or no start
-        "console": lambda: ConsoleServer(
-            port=port or 8001, secure_cookies=os.environ.get("PRIVACYBOT_CONSOLE_HTTPS") == "1"
-        ),
-        "site": lambda: SiteServer(
-            rasa_url=os.environ.get("PRIVACYBOT_CHAT_URL", "http://127.0.0.1:5005"), port=port or 8000
-        ),
+        "console": lambda: ConsoleServer(port=port or 8001, secure_cookies=settings.console_https()),
+        "site": lambda: SiteServer(rasa_url=settings.chat_url(), port=port or 8000),
         "models": lambda: ModelServer(port=port or 5056, new_token=False),  # PRIVACYBOT_MODEL_TOKEN or no start
     }[args.component]()
     return _exec(server.command(), server.env)
 
 
 def _cmd_nginx_config(args: argparse.Namespace) -> int:
-    from bot.ops.deployment import DeploymentError, nginx_config
+    from bot.ops.deployment import nginx_config
 
-    try:
-        print(nginx_config(args.listen, args.upstream), end="")
-    except DeploymentError as error:
-        print(error, file=sys.stderr)
-        return 2
+    print(nginx_config(args.listen, args.upstream), end="")  # a bad --upstream: DeploymentError, exit 2
     return 0
 
 

@@ -1,13 +1,18 @@
-"""``privacybot``: one command line for visitors' developers and support staff."""
+"""``privacybot``: one command line for visitors' developers and support staff.
+
+This module builds the parser and dispatches. The small developer commands (run, shell,
+converse, train, evaluate, validate, db, spacy-model) are the few lines below; each larger group
+registers itself from its own module (requests, users, privacy, models, deploy). Failures are
+handled once, in ``main()``, by bot.cli.errors; listings print through bot.cli.output."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
+from pathlib import Path
 from typing import List, Optional
 
+from bot.cli import errors
 from bot.core import paths
 from bot.core.quiet import quiet_library_warnings
 
@@ -29,8 +34,7 @@ def _cmd_spacy_model(args: argparse.Namespace) -> int:
 
     selection = spacy_model.ensure() if args.action == "ensure" else spacy_model.current()
     if selection is None:
-        print("Nog geen spaCy-pipeline gekozen: voer 'privacybot spacy-model ensure' uit.")
-        return 1
+        raise errors.CliError("Nog geen spaCy-pipeline gekozen: voer 'privacybot spacy-model ensure' uit.")
     print(selection.describe())
     return 0
 
@@ -46,6 +50,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_converse(args: argparse.Namespace) -> int:
     from bot.ops import converse
 
+    if args.input != "-" and not Path(args.input).is_file():  # as argparse says of a file it cannot open
+        raise errors.UsageError(f"invoerbestand {args.input} bestaat niet.")
     return converse.run_files(args.input, args.output)
 
 
@@ -84,30 +90,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return validation.main()
 
 
-def _request_types():
-    from bot.privacy.rights import REQUEST_TYPES
-
-    return REQUEST_TYPES
-
-
-def _cmd_requests(args: argparse.Namespace) -> int:
-    from bot.cli import requests as requests_cli
-
-    if args.action == "list":
-        return requests_cli.list_requests(args.status, args.type, args.json)
-    if args.action == "show":
-        return requests_cli.show_request(args.reference)
-    return requests_cli.update_request(args.reference, args.status, args.note, f"staff:{args.actor}", args.message)
-
-
-def _cmd_optouts(args: argparse.Namespace) -> int:
-    from bot.cli import requests as requests_cli
-
-    if args.action == "list":
-        return requests_cli.list_optouts(args.json)
-    return requests_cli.check_optout(args.address)
-
-
 def _cmd_db(args: argparse.Namespace) -> int:
     from bot.core import settings
     from bot.store import schema
@@ -118,8 +100,14 @@ def _cmd_db(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # requests and opt-outs; accounts; retention and subjects; retraining; servers
+    from bot.cli import deploy, models, privacy, requests, users
+
     parser = argparse.ArgumentParser(
         prog="privacybot", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="bij een onverwachte fout de volledige melding (traceback) tonen"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
 
@@ -176,31 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="trainingsdata controleren (rasa data validate)")
     validate.set_defaults(func=_cmd_validate)
 
-    requests = sub.add_parser("requests", help="privacyverzoeken bekijken en behandelen (support)")
-    req_sub = requests.add_subparsers(dest="action", required=True, metavar="ACTIE")
-    req_list = req_sub.add_parser("list", help="verzoeken, nieuwste eerst")
-    req_list.add_argument(
-        "--status", choices=["unverified", "open", "in_progress", "overdue", "done", "rejected", "expired"]
-    )
-    req_list.add_argument("--type", choices=list(_request_types()))
-    req_list.add_argument("--json", action="store_true", help="als JSON")
-    req_show = req_sub.add_parser("show", help="één verzoek met zijn audit trail")
-    req_show.add_argument("reference")
-    req_update = req_sub.add_parser("update", help="status wijzigen (met notitie, komt in de audit trail)")
-    req_update.add_argument("reference")
-    req_update.add_argument("--status", required=True, choices=["open", "in_progress", "done", "rejected"])
-    req_update.add_argument("--note", required=True, help="waarom; bv. hoe de identiteit gecontroleerd werd")
-    req_update.add_argument("--message", help="tekst voor de aanvrager in de statusmail (verplicht bij een afwijzing)")
-    req_update.add_argument("--actor", default=os.environ.get("USER", "support"), help="wie (standaard $USER)")
-    requests.set_defaults(func=_cmd_requests)
-
-    opt = sub.add_parser("optouts", help="de afmeldlijst voor direct marketing")
-    opt_sub = opt.add_subparsers(dest="action", required=True, metavar="ACTIE")
-    opt_list = opt_sub.add_parser("list", help="alle afmeldingen")
-    opt_list.add_argument("--json", action="store_true", help="als JSON")
-    opt_check = opt_sub.add_parser("check", help="exit 0 als afgemeld, 1 als niet (voor scripts)")
-    opt_check.add_argument("address", help="e-mailadres, telefoonnummer of postadres")
-    opt.set_defaults(func=_cmd_optouts)
+    requests.register(sub)
 
     db = sub.add_parser("db", help="databaseschema bijwerken: onze migraties en Rasa's tabellen, één keer vooraf")
     db.add_argument("action", choices=["upgrade"])
@@ -215,8 +179,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="ensure: installeren of bouwen; show: tonen (standaard)",
     )
     spacy.set_defaults(func=_cmd_spacy_model)
-
-    from bot.cli import deploy, models, privacy, users  # accounts; retention; retraining; servers
 
     deploy.register(sub)
     users.register(sub)
@@ -233,14 +195,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.print_help()
         return 0
     paths.chdir_root()
-    try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        print("\nGestopt.", file=sys.stderr)
-        return 130
-    except (RuntimeError, TimeoutError, OSError, subprocess.CalledProcessError) as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
+    return errors.run(args.func, args, debug=args.debug)
 
 
 if __name__ == "__main__":

@@ -1,59 +1,59 @@
-"""CLI for developers who retrain: ``inbox export``, ``retrain``, ``models list|rollback``."""
+"""CLI for developers who retrain: ``inbox export``, ``retrain``, ``models list|rollback``.
+Failures (a rollback with nothing to go back to, invalid data) are reported by bot.cli.errors."""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import sys
 from datetime import date
-from typing import Optional
 
+from bot.cli.output import Column, listing
 from bot.core import private_files
 from bot.nlu import inbox, model_registry
 
+MODEL_COLUMNS = (
+    Column("current", "", show=lambda current: "*" if current else ""),
+    Column("name", "model"),
+    Column("trained_at", "getraind"),
+    Column("fingerprint", "data"),
+    Column("accuracy", "accuracy", right=True),
+    Column("f1", "F1", right=True),
+)
 
-def _date(raw: Optional[str]) -> Optional[date]:
-    if not raw:
-        return None
+
+def _date(raw: str) -> date:
+    """--since: a wrong date is a usage error, reported by argparse (exit 2)."""
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise SystemExit(f"Fout: '{raw}' is geen datum (JJJJ-MM-DD).")
+        raise argparse.ArgumentTypeError(f"'{raw}' is geen datum (JJJJ-MM-DD)") from None
 
 
 def cmd_inbox_export(args) -> int:
     from bot.store.db import open_store
 
-    candidates = inbox.collect(open_store(), below=args.below, since=_date(args.since))
+    candidates = inbox.collect(open_store(), below=args.below, since=args.since)
     text = inbox.to_yaml(candidates)
     if args.out and args.out != "-":
         private_files.write_private(args.out, text)  # visitors' messages: owner only
     else:
         sys.stdout.write(text)
     print(
-        f"{len(candidates)} bericht(en) in de inbox (onder {args.below:.2f} zekerheid, met 👎 beoordeeld of geannoteerd).",
+        f"{len(candidates)} bericht(en) in de inbox "
+        f"(onder {args.below:.2f} zekerheid, met 👎 beoordeeld of geannoteerd).",
         file=sys.stderr,
     )
     return 0
 
 
 def cmd_models_list(args) -> int:
-    rows = model_registry.listing()
-    if not rows:
-        print("Nog geen modellen in models/.")
-        return 0
-    print(f"   {'model':42} {'getraind':16} {'data':10} {'accuracy':>8} {'F1':>6}")
-    for row in rows:
-        figures = f"{row.accuracy:8.3f} {row.f1:6.3f}" if row.accuracy is not None else f"{'-':>8} {'-':>6}"
-        print(f"{'*' if row.current else ' '}  {row.name:42} {row.trained_at:16} {row.fingerprint:10} {figures}")
-    print("* = in gebruik")
-    return 0
+    rows = [dataclasses.asdict(row) for row in model_registry.listing()]
+    return listing(rows, MODEL_COLUMNS, args.json, empty="Nog geen modellen in models/.", footer="* = in gebruik")
 
 
 def cmd_models_rollback(args) -> int:
-    try:
-        model = model_registry.rollback()
-    except model_registry.RegistryError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 1
+    model = model_registry.rollback()
     print(f"Terug naar {model.name}. Een draaiende server laadt het binnen enkele seconden.")
     return 0
 
@@ -61,11 +61,7 @@ def cmd_models_rollback(args) -> int:
 def cmd_retrain(args) -> int:
     from bot.nlu import retrain
 
-    try:
-        outcome = retrain.retrain(allowed_drop=args.margin)
-    except RuntimeError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 1
+    outcome = retrain.retrain(allowed_drop=args.margin)
     return 0 if outcome.promoted else 1
 
 
@@ -75,7 +71,7 @@ def register(sub) -> None:
     )
     box_sub = box.add_subparsers(dest="action", required=True, metavar="ACTIE")
     export = box_sub.add_parser("export", help="YAML naar stdout of --out")
-    export.add_argument("--since", help="enkel berichten vanaf deze datum (JJJJ-MM-DD)")
+    export.add_argument("--since", type=_date, help="enkel berichten vanaf deze datum (JJJJ-MM-DD)")
     export.add_argument(
         "--below",
         type=float,
@@ -98,5 +94,7 @@ def register(sub) -> None:
 
     models = sub.add_parser("models", help="getrainde modellen: lijst en terugrollen")
     models_sub = models.add_subparsers(dest="action", required=True, metavar="ACTIE")
-    models_sub.add_parser("list", help="modellen met hun cijfers; * = in gebruik").set_defaults(func=cmd_models_list)
+    models_list = models_sub.add_parser("list", help="modellen met hun cijfers; * = in gebruik")
+    models_list.add_argument("--json", action="store_true", help="als JSON")
+    models_list.set_defaults(func=cmd_models_list)
     models_sub.add_parser("rollback", help="terug naar het vorige model").set_defaults(func=cmd_models_rollback)

@@ -1,21 +1,20 @@
 """``privacybot purge`` and ``privacybot subjects find|export|erase``: the retention period and
 access and erasure requests from the command line. bot/cli/main.py calls ``register(sub)``.
 
-Every command returns an exit code; errors are a Dutch message on stderr and exit 1, never a
-traceback. Exports and erasures, and real purges, are written to the staff audit log with the
+Every command returns an exit code; its failures (an invalid address, an unreachable database,
+a file that cannot be written) are reported by bot.cli.errors: one Dutch line on stderr, exit 1,
+never a traceback. Exports and erasures, and real purges, are written to the staff audit log with the
 number of conversations, never the e-mail address or phone number searched for.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
-import sys
-from datetime import datetime, timezone
-from typing import Callable, Dict
+from typing import Dict
 
-from bot.core import private_files
+from bot.cli.output import Column, listing
+from bot.core import clock, private_files
 
 AUDIT_USER = "cli"
 
@@ -30,29 +29,6 @@ def _positive_int(raw: str) -> int:
     return value
 
 
-def _friendly(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn every failure into a Dutch message and exit code 1."""
-
-    @functools.wraps(func)
-    def wrapper(args: argparse.Namespace) -> int:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        try:
-            return func(args)
-        except ValueError as exc:  # includes contact.InvalidContact, which is already Dutch
-            message = str(exc)
-        except SQLAlchemyError as exc:
-            message = f"de database is niet bereikbaar of weigerde de opdracht ({type(exc).__name__})."
-        except OSError as exc:
-            message = f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}"
-        except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
-            message = f"onverwachte fout ({type(exc).__name__})."
-        print(f"Fout: {message}", file=sys.stderr)
-        return 1
-
-    return wrapper
-
-
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -63,13 +39,6 @@ def _counts_text(counts: Dict[str, int]) -> str:
     return describe_counts(counts["conversations"], counts["events"], counts["reviews"], counts["annotations"])
 
 
-def _local_date(moment: datetime) -> str:
-    from bot.privacy.rights import BRUSSELS
-
-    return moment.astimezone(BRUSSELS).strftime("%d/%m/%Y")
-
-
-@_friendly
 def _cmd_purge(args: argparse.Namespace) -> int:
     from bot.core import settings
     from bot.privacy import retention
@@ -81,7 +50,7 @@ def _cmd_purge(args: argparse.Namespace) -> int:
     report = retention.purge(store, months=months, dry_run=args.dry_run)
     verb = "zouden verwijderd worden" if args.dry_run else "verwijderd"
     print(
-        f"Gesprekken ouder dan {_plural(months, 'maand', 'maanden')} (voor {_local_date(report.cutoff)}): "
+        f"Gesprekken ouder dan {_plural(months, 'maand', 'maanden')} (voor {clock.show_date(report.cutoff)}): "
         f"{_counts_text(report.counts())} {verb}."
     )
     if not args.dry_run:
@@ -98,13 +67,17 @@ def _search(args: argparse.Namespace):
     return store, sender_ids
 
 
+FOUND_COLUMNS = (
+    Column("sender_id", "gesprek"),
+    Column("last_activity", "laatste bericht"),
+)
+
+
 def _kind(args: argparse.Namespace) -> str:
     return "e-mailadres" if args.email else "telefoonnummer"
 
 
-@_friendly
 def _cmd_find(args: argparse.Namespace) -> int:
-    from bot.privacy.rights import BRUSSELS
     from bot.store import events as tracker_events
 
     store, sender_ids = _search(args)
@@ -116,28 +89,14 @@ def _cmd_find(args: argparse.Namespace) -> int:
 
     def last(sender_id: str):
         epoch = seen.get(sender_id)
-        return datetime.fromtimestamp(epoch, tz=timezone.utc).astimezone(BRUSSELS) if epoch is not None else None
+        return clock.from_epoch(epoch) if epoch is not None else None
 
-    if args.json:
-        print(
-            json.dumps(
-                [{"sender_id": s, "last_activity": last(s).isoformat() if last(s) else None} for s in sender_ids],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return 0
-    if not sender_ids:
-        print(f"Geen gesprekken gevonden met dat {_kind(args)}.")
-        return 0
-    print(f"{_plural(len(sender_ids), 'gesprek', 'gesprekken')} met dat {_kind(args)}:")
-    for sender_id in sender_ids:
-        moment = last(sender_id)
-        print(f"  {sender_id}  (laatste bericht {moment.strftime('%d/%m/%Y %H:%M') if moment else '-'})")
-    return 0
+    rows = [{"sender_id": s, "last_activity": last(s)} for s in sender_ids]
+    if rows and not args.json:
+        print(f"{_plural(len(rows), 'gesprek', 'gesprekken')} met dat {_kind(args)}:")
+    return listing(rows, FOUND_COLUMNS, args.json, empty=f"Geen gesprekken gevonden met dat {_kind(args)}.")
 
 
-@_friendly
 def _cmd_export(args: argparse.Namespace) -> int:
     from bot.staff import audit, subjects
 
@@ -160,7 +119,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-@_friendly
 def _cmd_erase(args: argparse.Namespace) -> int:
     from bot.privacy import retention
     from bot.staff import audit, subjects

@@ -1,23 +1,35 @@
 """Staff commands for rights requests and opt-outs: ``privacybot requests …`` and
-``privacybot optouts …``. Thin: the rules live in bot.privacy.rights and bot.privacy.optouts."""
+``privacybot optouts …``. Thin: the rules live in bot.privacy.rights and bot.privacy.optouts.
+bot/cli/main.py calls ``register(sub)``."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+import argparse
+import os
 from typing import List, Optional
 
+from bot.cli.errors import NOT_CHECKED, CliError
+from bot.cli.output import Column, listing
+from bot.core import clock
 from bot.privacy import optouts, rights, status_mail
 from bot.store.db import open_store
 
 STAFF_STATUSES = (rights.IN_PROGRESS, rights.DONE, rights.REJECTED, rights.OPEN)
 
-
-def local(moment: Optional[datetime]) -> str:
-    """A time as staff read it: Europe/Brussels."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(rights.BRUSSELS).strftime("%d/%m/%Y %H:%M")
+REQUEST_COLUMNS = (
+    Column("reference", "referentie"),
+    Column("type", "soort"),
+    Column("status", "status"),
+    Column("received", "ontvangen"),
+    Column("deadline", "termijn"),
+    Column("overdue", "", show=lambda overdue: "TE LAAT" if overdue else ""),
+)
+OPTOUT_COLUMNS = (
+    Column("channel", "kanaal"),
+    Column("address", "adres"),
+    Column("since", "sinds"),
+    Column("source", "bron"),
+)
 
 
 def _request_dict(request) -> dict:
@@ -30,36 +42,23 @@ def _request_dict(request) -> dict:
         "email": request.email,
         "customer_number": request.customer_number,
         "details": request.details,
-        "received": local(request.received_at),
-        "deadline": request.deadline.strftime("%d/%m/%Y"),
+        "received": clock.show_time(request.received_at),
+        "deadline": clock.show_date(request.deadline),
         "conversation_id": request.conversation_id,
     }
 
 
 def list_requests(status: Optional[str], request_type: Optional[str], as_json: bool) -> int:
+    """Newest first; ``TE LAAT`` marks a request past its legal deadline."""
     store = open_store()
     items = [_request_dict(r) for r in rights.list_requests(store, status=status, request_type=request_type)]
-    if as_json:
-        print(json.dumps(items, ensure_ascii=False, indent=2))
-        return 0
-    if not items:
-        print("Geen verzoeken.")
-        return 0
-    print(f"{'referentie':16} {'soort':20} {'status':12} {'ontvangen':17} {'termijn':11}")
-    for item in items:
-        flag = "  TE LAAT" if item["overdue"] else ""
-        print(
-            f"{item['reference']:16} {item['type']:20} {item['status']:12} {item['received']:17} "
-            f"{item['deadline']:11}{flag}"
-        )
-    return 0
+    return listing(items, REQUEST_COLUMNS, as_json, empty="Geen verzoeken.")
 
 
 def show_request(reference: str) -> int:
     request = rights.get(open_store(), reference.strip().upper())
     if request is None:
-        print(f"Geen verzoek met referentie {reference}.")
-        return 1
+        raise CliError(f"Geen verzoek met referentie {reference}.")
     item = _request_dict(request)
     for key in (
         "reference",
@@ -79,7 +78,7 @@ def show_request(reference: str) -> int:
     print("\nAudit:")
     for event in request.events:
         print(
-            f"  {local(event.at)}  {event.actor:14} {event.from_status or '-':>11} -> {event.to_status:11} "
+            f"  {clock.show_time(event.at)}  {event.actor:14} {event.from_status or '-':>11} -> {event.to_status:11} "
             f"{event.note or ''}"
         )
     return 0
@@ -87,14 +86,9 @@ def show_request(reference: str) -> int:
 
 def update_request(reference: str, status: str, note: str, actor: str, message: Optional[str] = None) -> int:
     """The console's status change (bot.privacy.status_mail): the requester's mail is queued in the same
-    transaction, so a change made here tells the requester exactly as one made in the console."""
-    try:
-        change = status_mail.change_status(
-            open_store(), reference.strip().upper(), status, actor, note, message=message
-        )
-    except rights.RequestError as exc:
-        print(f"Fout: {exc}")
-        return 1
+    transaction, so a change made here tells the requester exactly as one made in the console.
+    A refused change (rights.RequestError) reaches the person through bot.cli.errors."""
+    change = status_mail.change_status(open_store(), reference.strip().upper(), status, actor, note, message=message)
     mailed = " Mail aan de aanvrager staat in de outbox." if change.mailed else ""
     print(f"{change.request.reference}: status is nu {change.request.status}.{mailed}")
     return 0
@@ -102,24 +96,64 @@ def update_request(reference: str, status: str, note: str, actor: str, message: 
 
 def list_optouts(as_json: bool) -> int:
     items = [
-        {"channel": o.channel, "address": o.address, "since": local(o.created_at), "source": o.source}
+        {"channel": o.channel, "address": o.address, "since": clock.show_time(o.created_at), "source": o.source}
         for o in optouts.list_optouts(open_store())
     ]
-    if as_json:
-        print(json.dumps(items, ensure_ascii=False, indent=2))
-    elif not items:
-        print("Niemand heeft zich afgemeld.")
-    else:
-        for item in items:
-            print(f"{item['channel']:6} {item['address']:40} {item['since']}  ({item['source']})")
-    return 0
+    return listing(items, OPTOUT_COLUMNS, as_json, empty="Niemand heeft zich afgemeld.")
 
 
 def check_optout(address: str) -> int:
-    """Exit 0 when opted out (on any channel), 1 when not: for marketing scripts."""
+    """Exit 0 when opted out (on any channel), 1 when not, 3 when it could not be checked
+    (bot.cli.errors): for marketing scripts, which must treat anything but 1 as "do not contact"."""
     channels: List[str] = optouts.opted_out_channels(open_store(), address)
     if channels:
         print(f"Afgemeld voor: {', '.join(channels)}")
         return 0
     print("Niet afgemeld.")
     return 1
+
+
+def _cmd_requests(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return list_requests(args.status, args.type, args.json)
+    if args.action == "show":
+        return show_request(args.reference)
+    return update_request(args.reference, args.status, args.note, f"staff:{args.actor}", args.message)
+
+
+def _cmd_optouts(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return list_optouts(args.json)
+    return check_optout(args.address)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``requests`` and ``optouts`` to privacybot's subcommands."""
+    requests = sub.add_parser("requests", help="privacyverzoeken bekijken en behandelen (support)")
+    req_sub = requests.add_subparsers(dest="action", required=True, metavar="ACTIE")
+    req_list = req_sub.add_parser("list", help="verzoeken, nieuwste eerst")
+    req_list.add_argument(
+        "--status", choices=["unverified", "open", "in_progress", "overdue", "done", "rejected", "expired"]
+    )
+    req_list.add_argument("--type", choices=list(rights.REQUEST_TYPES))
+    req_list.add_argument("--json", action="store_true", help="als JSON")
+    req_show = req_sub.add_parser("show", help="één verzoek met zijn audit trail")
+    req_show.add_argument("reference")
+    req_update = req_sub.add_parser("update", help="status wijzigen (met notitie, komt in de audit trail)")
+    req_update.add_argument("reference")
+    req_update.add_argument("--status", required=True, choices=["open", "in_progress", "done", "rejected"])
+    req_update.add_argument("--note", required=True, help="waarom; bv. hoe de identiteit gecontroleerd werd")
+    req_update.add_argument("--message", help="tekst voor de aanvrager in de statusmail (verplicht bij een afwijzing)")
+    req_update.add_argument("--actor", default=os.environ.get("USER", "support"), help="wie (standaard $USER)")
+    requests.set_defaults(func=_cmd_requests)
+
+    opt = sub.add_parser("optouts", help="de afmeldlijst voor direct marketing")
+    opt_sub = opt.add_subparsers(dest="action", required=True, metavar="ACTIE")
+    opt_list = opt_sub.add_parser("list", help="alle afmeldingen")
+    opt_list.add_argument("--json", action="store_true", help="als JSON")
+    opt_check = opt_sub.add_parser(
+        "check", help="exit 0 als afgemeld, 1 als niet, 3 als het niet nagegaan kon worden (voor scripts)"
+    )
+    opt_check.add_argument("address", help="e-mailadres, telefoonnummer of postadres")
+    opt_check.set_defaults(failure_code=NOT_CHECKED)  # a database that is down must not read as "not opted out"
+    opt.set_defaults(func=_cmd_optouts)

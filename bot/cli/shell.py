@@ -6,7 +6,6 @@ Type a number to press one of the buttons the bot offers; ``/stop`` or Ctrl-D en
 from __future__ import annotations
 
 import asyncio
-import sys
 from typing import List
 
 from bot.ops.assistant import Assistant, Turn
@@ -46,8 +45,5 @@ async def _loop() -> int:
 
 
 def main() -> int:
-    try:
-        return asyncio.run(_loop())
-    except RuntimeError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 1
+    """A missing or broken model (RuntimeError) is reported by bot.cli.errors like any failure."""
+    return asyncio.run(_loop())

@@ -1,62 +1,32 @@
 """``privacybot users …``: console accounts from the command line. This is how the first
 admin gets in, and how an admin who is locked out of the console gets back in. Thin: the
-rules live in bot.staff.accounts."""
+rules live in bot.staff.accounts; a refused change (StaffError) and an unreachable database are
+reported by bot.cli.errors."""
 
 from __future__ import annotations
 
 import argparse
-import functools
 import getpass
-import json
 import os
 import sys
-from datetime import datetime
-from typing import Callable, Optional
-from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from bot.cli.output import Column, listing
 from bot.staff import accounts
 from bot.staff.accounts import ROLES, StaffError
 from bot.store.db import open_store
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
+USER_COLUMNS = (
+    Column("username", "gebruikersnaam"),
+    Column("role", "rol"),
+    Column("active", "actief"),
+    Column("locked_until", "vergrendeld tot"),
+    Column("last_login", "laatste login"),
+)
 
 
 def _actor() -> str:
     """Who the audit log names for account changes made here."""
     return f"cli:{os.environ.get('USER') or 'support'}"
-
-
-def _local(moment: Optional[datetime]) -> str:
-    """A time as staff read it: Europe/Brussels (same format as ``privacybot requests``)."""
-    return moment.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M") if moment else "-"
-
-
-def _iso_local(moment: Optional[datetime]) -> Optional[str]:
-    return moment.astimezone(BRUSSELS).isoformat(timespec="seconds") if moment else None
-
-
-def _command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Expected failures become a Dutch message on stderr and an exit code, never a traceback:
-    1 for a refused operation, 2 for a database that cannot be reached."""
-
-    @functools.wraps(func)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except StaffError as exc:
-            print(f"Fout: {exc}", file=sys.stderr)
-            return 1
-        except SQLAlchemyError as exc:
-            # The exception's own text can contain the SQL and parameters (a password hash):
-            # name only its kind.
-            print(
-                f"Fout: de database is niet bereikbaar of weigert de bewerking ({type(exc).__name__}).", file=sys.stderr
-            )
-            return 2
-
-    return run
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -76,7 +46,6 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
-@_command
 def _cmd_add(args: argparse.Namespace) -> int:
     password = _read_password(args)
     user = accounts.add_user(open_store(), args.username, password, args.role, actor=_actor())
@@ -84,7 +53,6 @@ def _cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-@_command
 def _cmd_list(args: argparse.Namespace) -> int:
     now = accounts.now_utc()
     users = accounts.list_users(open_store())
@@ -100,46 +68,29 @@ def _cmd_list(args: argparse.Namespace) -> int:
         }
         for u in users
     ]
-    if args.json:
-        for item in items:
-            for key in ("locked_until", "last_login", "created"):
-                item[key] = _iso_local(item[key])
-        print(json.dumps(items, ensure_ascii=False, indent=2))
-        return 0
-    if not items:
-        print("Nog geen accounts. Maak er een met: privacybot users add NAAM --role admin")
-        return 0
-    print(f"{'gebruikersnaam':24} {'rol':16} {'actief':7} {'vergrendeld tot':17} {'laatste login':17}")
-    for item in items:
-        print(
-            f"{item['username']:24} {item['role']:16} {'ja' if item['active'] else 'nee':7} "
-            f"{_local(item['locked_until']):17} {_local(item['last_login']):17}"
-        )
-    return 0
+    # Times: Brussels time in the table, ISO 8601 in Brussels time in the JSON (bot.cli.output).
+    empty = "Nog geen accounts. Maak er een met: privacybot users add NAAM --role admin"
+    return listing(items, USER_COLUMNS, args.json, empty=empty)
 
 
-@_command
 def _cmd_disable(args: argparse.Namespace) -> int:
     user = accounts.set_active(open_store(), args.username, False, actor=_actor())
     print(f"Account {user.username} uitgeschakeld; lopende sessies zijn beëindigd.")
     return 0
 
 
-@_command
 def _cmd_enable(args: argparse.Namespace) -> int:
     user = accounts.set_active(open_store(), args.username, True, actor=_actor())
     print(f"Account {user.username} ingeschakeld.")
     return 0
 
 
-@_command
 def _cmd_unlock(args: argparse.Namespace) -> int:
     user = accounts.unlock(open_store(), args.username, actor=_actor())
     print(f"Account {user.username} ontgrendeld.")
     return 0
 
 
-@_command
 def _cmd_password(args: argparse.Namespace) -> int:
     store = open_store()
     if accounts.find_user(store, args.username) is None:  # before asking for a password

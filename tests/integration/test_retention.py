@@ -18,7 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.cli import privacy
+from bot.cli import errors, privacy
 from bot.core import settings
 from bot.ops import jobs
 from bot.privacy import mail, optouts, retention, rights
@@ -398,7 +398,7 @@ def cli(*argv: str) -> int:
     sub = parser.add_subparsers(dest="command")
     privacy.register(sub)
     args = parser.parse_args(list(argv))
-    return args.func(args)
+    return errors.run(args.func, args)  # as main() runs it: the one error convention
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_update_and_show_with_audit_in_brussels_time(db):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     refused = run_privacybot("requests", "update", request.reference, "--status", "open", "--note", "x", env=env)
-    assert refused.returncode == 1 and "kan niet" in refused.stdout
+    assert refused.returncode == 1 and "kan niet" in refused.stderr  # errors on stderr, as in every command
     shown = run_privacybot("requests", "show", request.reference.lower(), env=env)
     assert "01/07/2026 12:00" in shown.stdout  # 10:00 UTC is 12:00 in Brussels in summer
     assert "staff:an" in shown.stdout and "identiteit gecontroleerd" in shown.stdout
@@ -92,7 +92,7 @@ def test_a_status_change_from_the_cli_mails_the_requester_like_the_console(db):
     without_reason = run_privacybot(
         "requests", "update", request.reference, "--status", "rejected", "--note", "geen klant", env=env
     )
-    assert without_reason.returncode == 1 and "reden" in without_reason.stdout  # a mailed rejection says why
+    assert without_reason.returncode == 1 and "reden" in without_reason.stderr  # a mailed rejection says why
     rejected = run_privacybot(
         "requests",
         "update",

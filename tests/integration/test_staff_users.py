@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from bot.cli import errors
 from bot.cli.users import register
 from bot.staff import accounts
 from bot.staff import audit as staff_audit
@@ -407,7 +408,7 @@ def cli(request, tmp_path, monkeypatch):
         if stdin is not None:
             monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         args = parser.parse_args(list(argv))
-        code = args.func(args)
+        code = errors.run(args.func, args)  # as main() runs it: the one error convention
         out, err = capsys.readouterr()
         return code, out, err
 
