@@ -167,7 +167,7 @@ class SiteServer(LocalServer):
 
 
 class ConsoleServer(LocalServer):
-    """The support console (bot/web/console.py); only its login page answers without a session."""
+    """The support console (bot/web/console/); only its login page answers without a session."""
 
     name = "console"
     health_path = "/login"
