@@ -27,8 +27,7 @@ VERIFY_TTL = timedelta(days=7)
 REMINDER_AFTER = timedelta(hours=24)
 VERIFY_PURPOSE = "verify"
 VERIFY_PATH = "/webhooks/privacy/verify"
-# TYPE_LABELS (bot.privacy.rights) and privacy_mailbox (bot.core.company) are used here by name, and
-# bot/web/console/ and tests still read them from this module.
+# TYPE_LABELS (bot.privacy.rights) and privacy_mailbox (bot.core.company) are used here by name.
 
 
 def verification_link(reference: str, now: Optional[datetime] = None) -> str:

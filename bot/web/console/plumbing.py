@@ -20,7 +20,7 @@ from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 
 from bot.core import keys, settings
-from bot.privacy import rights, verification
+from bot.privacy import rights
 from bot.staff import accounts, conversations
 from bot.store.db import Store
 
@@ -81,7 +81,7 @@ def templates() -> jinja2.Environment:
         role_labels=ROLE_LABELS,
         brussels=conversations.brussels,
         flag_labels=conversations.FLAG_LABELS,
-        request_labels=verification.TYPE_LABELS,
+        request_labels=rights.TYPE_LABELS,
     )
     return env
 

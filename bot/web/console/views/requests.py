@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.core import limits
+from bot.core import company, limits
 from bot.dialogue import forms
-from bot.privacy import rights, status_mail, verification
+from bot.privacy import rights, status_mail
 from bot.staff import accounts, conversations, subjects
 from bot.staff import audit as staff_audit
 from bot.web.console.plumbing import STATUS_LABELS, Plumbing
@@ -193,7 +193,7 @@ class RequestViews(Plumbing):
         except (subjects.SubjectRequestError, rights.RequestError) as exc:
             raise await self.redirect(request, f"/requests/{quote(reference, safe='')}", error=str(exc)) from None
         page = self.env.get_template("subject_document.html").render(
-            doc=document, mailbox=verification.privacy_mailbox(), channel_labels=forms.CHANNEL_LABELS
+            doc=document, mailbox=company.privacy_mailbox(), channel_labels=forms.CHANNEL_LABELS
         )
         return web.Response(
             text=page,
