@@ -1,1 +1,2 @@
-"""Cross-cutting helpers every layer may use: settings, paths, clock, company facts, keys, limits, quiet logging."""
+"""Cross-cutting helpers every layer may use: settings, paths, clock, company facts, keys, limits,
+quiet logging."""

@@ -1,1 +1,2 @@
-"""What the chat says and asks: topics, answers, fallback, forms, reading a visitor's answer, message preparation."""
+"""What the chat says and asks: topics, answers, fallback, forms, reading a visitor's answer,
+message preparation."""

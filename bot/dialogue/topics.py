@@ -1,6 +1,6 @@
 """Which answer a follow-up question gets, given the last privacy topic discussed.
 
-Plain Python so that the Rasa actions, the CLI and later the web pages share one truth.
+Plain Python so that the Rasa actions, the CLI and the console share one truth.
 Topics are the response keys of the retrieval intent ``faq`` (``faq/retention`` -> ``retention``).
 """
 

@@ -1,1 +1,2 @@
-"""Running the assistant: processes, the server stack, deployment settings, background jobs, the run supervisor, in-process conversations."""
+"""Running the assistant: processes, the server stack, deployment settings, background jobs, the
+run supervisor, in-process conversations."""

@@ -1,1 +1,2 @@
-"""What support staff work with: console accounts, the audit log, conversation review, visitor feedback, data-subject searches."""
+"""What support staff work with: console accounts, the audit log, conversation review, visitor
+feedback, data-subject searches."""

@@ -1,7 +1,7 @@
 """The console's own audit log: who revealed, exported, erased or purged what, and when.
 Shared by the console and the CLI; it never stores the personal data itself.
 
-The log also keeps every refused login (actor ``staff_users.ANONYMOUS``). Anyone on the
+The log also keeps every refused login (actor ``bot.staff.accounts.ANONYMOUS``). Anyone on the
 internet can add those rows, so reading the log is paged and filtered here, with staff actions
 and failed logins apart: a flood of failures must never push what staff did out of view
 (issue 15, finding 14)."""
@@ -68,7 +68,7 @@ def recent(store: Store, limit: int = 200, action: Optional[str] = None) -> List
 
 
 def _failed_login() -> ColumnElement:
-    from bot.staff.accounts import ANONYMOUS  # staff_users imports this module
+    from bot.staff.accounts import ANONYMOUS  # bot.staff.accounts imports this module
 
     return and_(StaffAudit.username == ANONYMOUS, StaffAudit.action.in_(FAILED_LOGIN_ACTIONS))
 
