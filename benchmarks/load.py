@@ -478,7 +478,7 @@ def plot(report: dict, target: Path) -> None:
 
     fig, (latency, throughput) = plt.subplots(1, 2, figsize=(12, 4.8))
     visitors_seen: set = set()
-    for setup, color in zip(report["setups"], ["tab:blue", "tab:orange", "tab:green"]):
+    for setup, color in zip(report["setups"], ["tab:blue", "tab:orange", "tab:green"], strict=False):
         levels = [lv for lv in setup.get("levels", []) if lv["p50_ms"] is not None]
         if not levels:
             continue

@@ -49,12 +49,18 @@ DETAILS_QUESTION = {
 WHAT_HAPPENS = {
     "access": "Je krijgt bevestiging of we je gegevens verwerken, hoe en waarom, en een kopie ervan.",
     "rectification": "We zetten de foutieve gegevens recht.",
-    "erasure": "Wissing is geen absoluut recht: sommige gegevens moeten we een tijd bijhouden om aan de wet te voldoen.",
+    "erasure": (
+        "Wissing is geen absoluut recht: sommige gegevens moeten we een tijd bijhouden om aan de wet te voldoen."
+    ),
     "restriction": "Beperking kan in bepaalde specifieke gevallen; we laten je weten of dat voor jou geldt.",
     "portability": "Je krijgt de gegevens die je ons zelf gaf in een machineleesbare vorm.",
     "objection": "We bekijken je bezwaar tegen de verwerking op basis van ons gerechtvaardigd belang.",
-    "marketing_objection": "Bezwaar tegen direct marketing is absoluut: er wordt altijd gevolg aan gegeven, een reden is niet nodig.",
-    "consent_withdrawal": "Je toestemming intrekken is even eenvoudig als ze geven; de verwerking op basis ervan stopt.",
+    "marketing_objection": (
+        "Bezwaar tegen direct marketing is absoluut: er wordt altijd gevolg aan gegeven, een reden is niet nodig."
+    ),
+    "consent_withdrawal": (
+        "Je toestemming intrekken is even eenvoudig als ze geven; de verwerking op basis ervan stopt."
+    ),
 }
 
 FIELD_LABELS = {

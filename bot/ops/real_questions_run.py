@@ -12,18 +12,19 @@ from typing import List, Optional, Sequence
 from bot.core import paths
 from bot.dialogue import answers, outcomes
 from bot.nlu import real_questions
+from bot.nlu.real_questions import Question, Result
 from bot.ops.assistant import Assistant
 
 
-async def _ask_all(questions: Sequence[real_questions.Question], model: Optional[Path], progress: bool) -> List[real_questions.Result]:
-    results: List[real_questions.Result] = []
+async def _ask_all(questions: Sequence[Question], model: Optional[Path], progress: bool) -> List[Result]:
+    results: List[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
         async with Assistant(model_path=model, database_url=f"sqlite:///{tmp}/real.db") as assistant:
             for number, question in enumerate(questions, start=1):
                 turn = await assistant.say(assistant.new_sender_id("real"), question.text)
                 options = [topic for b in turn.buttons if (topic := answers.payload_topic(b.get("payload") or ""))]
                 results.append(
-                    real_questions.Result(
+                    Result(
                         question,
                         turn.outcome or outcomes.FALLBACK,
                         turn.intent,
@@ -36,7 +37,7 @@ async def _ask_all(questions: Sequence[real_questions.Question], model: Optional
     return results
 
 
-def run(questions: Sequence[real_questions.Question], model: Optional[Path] = None, progress: bool = True) -> List[real_questions.Result]:
+def run(questions: Sequence[Question], model: Optional[Path] = None, progress: bool = True) -> List[Result]:
     return asyncio.run(_ask_all(questions, model, progress))
 
 
