@@ -5,7 +5,6 @@ Ctrl-C stops them all."""
 from __future__ import annotations
 
 import signal
-import sys
 import time
 from typing import Optional
 
@@ -35,22 +34,19 @@ def run(
     console_port: int = 8001,
     instances: Optional[int] = None,
 ) -> int:
+    """Start everything and supervise it until Ctrl-C (0). What keeps it from starting is raised,
+    not printed: ``privacybot run`` reports it like every command (bot/cli/errors.py), a
+    DeploymentError as a usage error (2), a missing model or a stopped process as a failure (1)."""
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # stop every child on `kill` as on Ctrl-C
-    try:
-        deployment = Deployment.from_env(instances).check()
-    except DeploymentError as error:
-        print(error, file=sys.stderr)
-        return 2
+    deployment = Deployment.from_env(instances).check()
     selection = spacy_model.current()
     print(selection.describe() if selection else "spaCy-pipeline onbekend: voer scripts/setup.sh uit")
     model = training.train() if train else training.latest_model()
     if model is None:
-        print("Geen model gevonden in models/.", file=sys.stderr)
-        return 1
+        raise RuntimeError("Geen model gevonden in models/: eerst 'privacybot train'.")
     print(f"Model: {model}")
     if deployment.instances > 1 and nginx_binary() is None:
-        print("Meerdere instanties draaien achter nginx: installeer het Debian-pakket nginx.", file=sys.stderr)
-        return 2
+        raise DeploymentError("Meerdere instanties draaien achter nginx: installeer het Debian-pakket nginx.")
     print(f"Database: {settings.redacted(deployment.database_url)}")
     if deployment.redis_url:
         print(f"Lock store: {settings.redacted(deployment.redis_url)}")
@@ -98,8 +94,7 @@ Stoppen met Ctrl-C.""",
         )
         while not stack.stopped() and site.running() and console.running():
             time.sleep(1)
-        print("Een van de processen stopte; zie de logs.", file=sys.stderr)
-        return 1
+        raise RuntimeError("Een van de processen stopte; zie de logs.")
     except KeyboardInterrupt:
         print("\nStoppen...")
         return 0
