@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from bot.privacy import rights
+from bot.store import events
 
 # Intents that end or step out of the form: the extractor leaves them alone so that the
 # form is rejected and a rule answers them (a question is answered, then the form resumes).
@@ -49,12 +50,9 @@ class Message:
 
     @classmethod
     def from_parse(cls, latest: Dict[str, Any]) -> "Message":
-        intent = latest.get("intent") or {}
+        intent = events.intent_of(latest)
         name = intent.get("name")
-        key = None
-        if name == "faq":
-            selected = (latest.get("response_selector") or {}).get("faq", {}).get("response", {})
-            key = (selected.get("intent_response_key") or "").split("/", 1)[-1] or None
+        key = (events.response_key(latest) or "").split("/", 1)[-1] or None  # faq/retention -> retention
         return cls(
             text=(latest.get("text") or "").strip(),
             intent=name,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-FAQ_INTENT = "faq"
+from bot.store import events
+
+FAQ_INTENT = events.FAQ_INTENT
 
 # "hoe doe ik dat?" after an answer about a right: how to exercise that very right.
 HOW_TO = {
@@ -38,13 +40,6 @@ DURATION = {
 DURATION_DEFAULT = "utter_faq/retention"
 
 FOLLOWUP_INTENTS = {"ask_followup_how": (HOW_TO, HOW_TO_DEFAULT), "ask_followup_duration": (DURATION, DURATION_DEFAULT)}
-
-
-def response_key(parse_data: dict) -> Optional[str]:
-    """The full response key (``faq/retention``) chosen by the ResponseSelector, if any."""
-    selector = (parse_data.get("response_selector") or {}).get(FAQ_INTENT) or {}
-    key = (selector.get("response") or {}).get("intent_response_key")
-    return key or None
 
 
 def followup_response(intent: str, topic: Optional[str]) -> str:

@@ -11,22 +11,20 @@ poor answer) and is named in a comment above its block.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Dict, Iterable, List, Optional
 
 import yaml
-from sqlalchemy import select
 
 from bot.core import paths
 from bot.dialogue import answer_choice
 from bot.privacy import masking
 from bot.privacy.rights import BRUSSELS
 from bot.staff import conversations, feedback, review
+from bot.store import events
 from bot.store.db import Store
-from bot.store.events import events_table
 
 DEFAULT_BELOW = 0.6
 
@@ -56,19 +54,12 @@ def training_texts(folder=paths.DATA / "nlu") -> set:
     return seen
 
 
-def _label(parse: Dict) -> Optional[str]:
-    intent = (parse.get("intent") or {}).get("name")
-    if intent == "faq":
-        key = (parse.get("response_selector") or {}).get("faq", {}).get("response", {}).get("intent_response_key")
-        return key or intent
-    return intent
-
-
 def _confidence(parse: Dict) -> float:
     """How sure the model was. For a privacy question the doubt is in the topic choice, not in
     the intent ``faq`` (nearly always 1.0), so it is the top topic's confidence."""
-    confidence = float((parse.get("intent") or {}).get("confidence") or 0)
-    if (parse.get("intent") or {}).get("name") == "faq":
+    intent = events.intent_of(parse)
+    confidence = float(intent.get("confidence") or 0)
+    if intent.get("name") == events.FAQ_INTENT:
         ranked = answer_choice.ranking(parse)
         if ranked:
             confidence = min(confidence, ranked[0][1])
@@ -78,30 +69,20 @@ def _confidence(parse: Dict) -> float:
 def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[date] = None) -> List[Candidate]:
     """Visitor messages the model was unsure of. A form answer (a typed name or address that the
     form took) is left out, as in the console's "lage zekerheid": it answers our question and its
-    intent says nothing about how well the bot understands questions (conversations.Reader)."""
-    table = events_table(store.engine)
-    if table is None:
-        return []
-    query = (
-        select(table.c.sender_id, table.c.id, table.c.data, table.c.timestamp, table.c.type_name)
-        .where(table.c.type_name.in_(("user", "bot", "active_loop", "slot")))
-        .order_by(table.c.sender_id, table.c.id)
-    )
+    intent says nothing about how well the bot understands questions (bot.store.events.Reader)."""
     start = datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp() if since else None
     said: List[tuple] = []  # (order, Said, data, sender) of the user events, in stored order
-    readers: Dict[str, conversations.Reader] = {}
-    with store.engine.connect() as conn:
-        for row in conn.execute(query):
-            data = json.loads(row.data or "{}")
-            message = readers.setdefault(row.sender_id, conversations.Reader()).feed(row.id, data)
-            if message is not None and (start is None or (row.timestamp or 0) >= start):
-                said.append((row.id, message, data, row.sender_id))
+    readers: Dict[str, events.Reader] = {}
+    for event in events.read(store.engine, types=("user", "bot", "active_loop", "slot")):
+        message = readers.setdefault(event.sender_id, events.Reader()).feed(event.id, event.data)
+        if message is not None and (start is None or (event.timestamp or 0) >= start):
+            said.append((event.id, message, event.data, event.sender_id))
     found = []
     for _, message, data, sender in sorted(said, key=lambda item: item[0]):
         text = (data.get("text") or "").strip()
-        parse = data.get("parse_data") or {}
+        parse = events.parse_data(data)
         confidence = _confidence(parse)
-        label = _label(parse)
+        label = events.label(parse)
         if text and not text.startswith("/") and label and confidence < below and not message.form_answer:
             found.append(Candidate(text, label, f"onzeker {confidence:.2f}", sender))
     return found
@@ -113,32 +94,24 @@ DOWN_SOURCE = "afgekeurd"
 def rated_down_messages(store: Store, since: Optional[date] = None) -> List[Candidate]:
     """The visitor messages whose answer was rated 👎, whatever the model's confidence, in the
     order they were rated; ``since`` counts from the message's own time, as for unsure ones."""
-    table = events_table(store.engine)
     ratings = feedback.rated(store, "down")
-    if table is None or not ratings:
+    if not ratings:
         return []
     wanted = {(r.sender_id, r.message_id): r for r in ratings}
     found: Dict[tuple, Candidate] = {}
+    since_epoch = datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp() if since else None
     senders = sorted({r.sender_id for r in ratings})
-    with store.engine.connect() as conn:
-        for start in range(0, len(senders), 500):
-            query = select(table.c.sender_id, table.c.data, table.c.timestamp).where(
-                table.c.type_name == "user", table.c.sender_id.in_(senders[start : start + 500])
-            )
-            if since:
-                query = query.where(table.c.timestamp >= datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp())
-            for row in conn.execute(query):
-                data = json.loads(row.data or "{}")
-                rating = wanted.get((row.sender_id, data.get("message_id")))
-                text = (data.get("text") or "").strip()
-                parse = data.get("parse_data") or {}
-                label = _label(parse)
-                if rating is None or not text or text.startswith("/") or not label:
-                    continue
-                source = f"{DOWN_SOURCE} {_confidence(parse):.2f}"
-                if rating.reason:
-                    source += f", {feedback.REASONS[rating.reason]}"
-                found[(row.sender_id, rating.message_id)] = Candidate(text, label, source, row.sender_id)
+    for event in events.read(store.engine, senders, types=("user",), since=since_epoch):
+        rating = wanted.get((event.sender_id, event.data.get("message_id")))
+        text = (event.data.get("text") or "").strip()
+        parse = events.parse_data(event.data)
+        label = events.label(parse)
+        if rating is None or not text or text.startswith("/") or not label:
+            continue
+        source = f"{DOWN_SOURCE} {_confidence(parse):.2f}"
+        if rating.reason:
+            source += f", {feedback.REASONS[rating.reason]}"
+        found[(event.sender_id, rating.message_id)] = Candidate(text, label, source, event.sender_id)
     return [found[key] for key in wanted if key in found]
 
 

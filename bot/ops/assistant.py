@@ -18,6 +18,7 @@ from bot.core import limits, settings
 from bot.dialogue import answer_choice, outcomes, topics
 from bot.nlu import spacy_model
 from bot.ops.processes import ActionServer
+from bot.store import events
 
 # Rasa's own default slots are internal bookkeeping, not what the visitor told us.
 INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
@@ -129,7 +130,7 @@ class Assistant:
             user=text,
             intent=intent.get("name"),
             confidence=_rounded(intent.get("confidence")),
-            response_key=topics.response_key(parse_data) if intent.get("name") == topics.FAQ_INTENT else None,
+            response_key=events.response_key(parse_data),
         )
         if prepared.warning:
             turn.bot.append(prepared.warning)

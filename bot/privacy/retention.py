@@ -76,15 +76,6 @@ def _months(months: Optional[int]) -> int:
     return int(months)
 
 
-def _count_for(conn: Connection, table: sa.Table, sender_ids: Sequence[str]) -> int:
-    total = 0
-    for chunk in tracker_events.batches(sender_ids):
-        total += conn.execute(
-            sa.select(sa.func.count()).select_from(table).where(table.c.sender_id.in_(chunk))
-        ).scalar_one()
-    return total
-
-
 def purge(
     store: Store, months: Optional[int] = None, dry_run: bool = False, now: Optional[datetime] = None
 ) -> PurgeReport:
@@ -101,9 +92,9 @@ def purge(
     if dry_run:
         with store.engine.connect() as conn:
             report.conversations = len(stale)
-            report.events = tracker_events.count_events(conn, table, stale)
-            report.reviews = _count_for(conn, REVIEWS, stale)
-            report.annotations = _count_for(conn, ANNOTATIONS, stale)
+            report.events = tracker_events.count_rows(conn, table, stale)
+            report.reviews = tracker_events.count_rows(conn, REVIEWS, stale)
+            report.annotations = tracker_events.count_rows(conn, ANNOTATIONS, stale)
         return report
     for chunk in tracker_events.batches(stale):
         with store.engine.begin() as conn:  # one transaction per batch
@@ -145,9 +136,9 @@ def count_conversations(store: Store, sender_ids: Sequence[str]) -> Dict[str, in
     with store.engine.connect() as conn:
         return {
             "conversations": len(tracker_events.existing(conn, table, sender_ids)) if table is not None else 0,
-            "events": tracker_events.count_events(conn, table, sender_ids) if table is not None else 0,
-            "reviews": _count_for(conn, REVIEWS, sender_ids),
-            "annotations": _count_for(conn, ANNOTATIONS, sender_ids),
+            "events": tracker_events.count_rows(conn, table, sender_ids) if table is not None else 0,
+            "reviews": tracker_events.count_rows(conn, REVIEWS, sender_ids),
+            "annotations": tracker_events.count_rows(conn, ANNOTATIONS, sender_ids),
         }
 
 

@@ -1,25 +1,25 @@
 """Conversations as support staff see them: listed and filtered from Rasa's SQL tracker store,
 and one transcript at a time, masked unless a reveal was allowed.
 
-Rasa's own event classes (``Event.from_parameters``) read each stored event; the SQL only
-narrows down which conversations and events to read.
+Rasa's events table is read through bot.store.events (the one module that knows its rows and
+their JSON); Rasa's own event classes (``Event.from_parameters``) read each event of a transcript.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 
 from bot.privacy import masking
 from bot.privacy.rights import BRUSSELS
 from bot.staff import feedback
+from bot.store import events
 from bot.store.db import Store
-from bot.store.events import events_table
+from bot.store.events import Reader, Said
 from bot.store.models import Annotation, ConversationReview, RightsRequest
 
 FALLBACK_ACTIONS = {"action_fallback"}
@@ -37,6 +37,8 @@ FLAG_LABELS = {
     "reviewed": "nagekeken",
     "not_reviewed": "niet nagekeken",
 }
+# What the list reads of each conversation (and the runs of FALLBACK_ACTIONS).
+SUMMARY_TYPES = ("user", "bot", "slot", "active_loop", "session_started")
 # Transcript lines about the machinery rather than the conversation: hidden on request.
 TECHNICAL_KINDS = ("slot", "form", "action")
 RATING_LABELS = {"up": "👍 nuttig", "down": "👎 niet nuttig"}
@@ -94,19 +96,11 @@ def _aware(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
 
 
-def _parse(row) -> Dict[str, Any]:
-    try:
-        return json.loads(row.data or "{}")
-    except ValueError:
-        return {}
-
-
 def _reviews(store: Store, senders: Iterable[str]) -> Dict[str, ConversationReview]:
     senders = list(senders)
     found: Dict[str, ConversationReview] = {}
     with store.session() as session:
-        for start in range(0, len(senders), 500):
-            chunk = senders[start : start + 500]
+        for chunk in events.batches(senders):
             for review in session.execute(
                 select(ConversationReview).where(ConversationReview.sender_id.in_(chunk))
             ).scalars():
@@ -124,144 +118,37 @@ def _request_senders(store: Store) -> Set[str]:
 
 
 # ---- reading a conversation as staff see it ----------------------------------------------------------
-@dataclass
-class Said:
-    """One visitor message, as the console shows it."""
-
-    event_id: int
-    text: str  # as stored: for a click, the button's payload
-    button: Optional[str] = None  # the title of the button clicked, which is what the visitor saw
-    form_answer: bool = False  # it answered the question an active form asked (a name, an address)
-
-    @property
-    def typed(self) -> bool:
-        """Typed by the visitor: not a button, not a command such as the widget's /greet."""
-        return self.button is None and not self.text.startswith("/")
-
-
-class Reader:
-    """Walks one conversation's stored events (the dicts of Rasa's ``data`` column) in order and
-    says, per visitor message, what staff see: a click shows as the button's title (its payload is
-    hidden text such as "Welke persoonsgegevens verzamelen jullie?"), and whether it answered a
-    form's question: the form was active, had asked for a slot, and then set that slot (an
-    invalid answer sets it to None: still an answer, not a misunderstood question)."""
-
-    def __init__(self) -> None:
-        self.buttons: Dict[str, str] = {}  # payload -> title of the bot's buttons since the last message
-        self.form: Optional[str] = None
-        self.requested: Optional[str] = None
-        self.waiting: Optional[Tuple[Said, str]] = None  # a message and the slot it may answer
-
-    def feed(self, event_id: int, data: Dict[str, Any]) -> Optional[Said]:
-        """The visitor message this event is, or None; a later event may still mark it a form answer."""
-        kind = data.get("event")
-        if kind == "bot":
-            for button in (data.get("data") or {}).get("buttons") or []:
-                if isinstance(button, dict) and isinstance(button.get("payload"), str):
-                    self.buttons[button["payload"]] = str(button.get("title") or button["payload"])
-        elif kind == "user":
-            text = data.get("text") or ""
-            said = Said(event_id, text, self.buttons.get(text))
-            self.buttons = {}
-            self.waiting = (said, self.requested) if self.form and self.requested else None
-            return said
-        elif kind == "active_loop":
-            self.form = data.get("name")
-            if not self.form:
-                self.requested, self.waiting = None, None
-        elif kind == "slot":
-            if data.get("name") == "requested_slot":
-                self.requested = data.get("value")
-            elif self.waiting and data.get("name") == self.waiting[1]:
-                self.waiting[0].form_answer = True
-                self.waiting = None
-        return None
-
-
-def _ordered_events(
-    store: Store, senders: Sequence[str], kinds: Sequence[str]
-) -> Iterator[Tuple[str, int, Dict[str, Any]]]:
-    """(sender, event id, data) of the given event types, per conversation in stored order."""
-    table = events_table(store.engine)
-    if table is None:
-        return
-    with store.engine.connect() as conn:
-        for start in range(0, len(senders), 500):
-            query = (
-                select(table.c.sender_id, table.c.id, table.c.data)
-                .where(table.c.sender_id.in_(list(senders[start : start + 500])), table.c.type_name.in_(kinds))
-                .order_by(table.c.sender_id, table.c.id)
-            )
-            for row in conn.execute(query):
-                yield row.sender_id, row.id, _parse(row)
-
-
+# Said and Reader (bot.store.events) say per visitor message what staff see: a click as its button's
+# title, and whether the message answered a form's question.
 def _response_key(data: Dict[str, Any]) -> Optional[str]:
-    """faq/<topic> of a visitor message answered from the FAQ, else None."""
-    parse = data.get("parse_data") or {}
-    if ((parse.get("intent") or {}).get("name")) != "faq":
-        return None
-    key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get("intent_response_key")
-    return key if isinstance(key, str) else None
+    """faq/<topic> of a stored visitor message answered from the FAQ, else None."""
+    return events.response_key(events.parse_data(data))
 
 
 def _senders_with_topic(store: Store, senders: Sequence[str], topic: str) -> List[str]:
     """The conversations among ``senders`` with a message answered from FAQ topic ``topic``
     (faq/<key>: Rasa stores intent "faq" and the topic in the response selector)."""
-    table = events_table(store.engine)
     found: Set[str] = set()
-    with store.engine.connect() as conn:
-        for start in range(0, len(senders), 500):
-            # The ranking names other topics too: the LIKE narrows, the parsed response decides.
-            query = select(table.c.sender_id, table.c.data).where(
-                table.c.sender_id.in_(list(senders[start : start + 500])),
-                table.c.type_name == "user",
-                table.c.intent_name == "faq",
-                table.c.data.contains(f'"{topic}"', autoescape=True),
-            )
-            for row in conn.execute(query):
-                if _response_key(_parse(row)) == topic:
-                    found.add(row.sender_id)
+    # The ranking names other topics too: the LIKE narrows, the parsed response decides.
+    for event in events.read(store.engine, senders, types=("user",), intent=events.FAQ_INTENT, contains=f'"{topic}"'):
+        if _response_key(event.data) == topic:
+            found.add(event.sender_id)
     return [s for s in senders if s in found]
 
 
 def list_conversations(store: Store, filters: Filters, page: int = 1, per_page: int = 25) -> Page:
     """Newest first; the counts say how many of the conversations matching the other filters
     carry each flag (so staff see at a glance how many fell back, are unreviewed, ...)."""
-    events = events_table(store.engine)
-    if events is None:
-        return Page([], 0, {"all": 0, **{flag: 0 for flag in FLAGS}}, 1, 1)
-    base = select(events.c.sender_id).group_by(events.c.sender_id)
-    having = []
-    if filters.date_from:
-        having.append(func.max(events.c.timestamp) >= _epoch(filters.date_from))
-    if filters.date_to:
-        having.append(func.min(events.c.timestamp) < _epoch(filters.date_to, end=True))
-    if having:
-        base = base.having(and_(*having))
-    conditions = []
     topic = filters.intent if filters.intent and filters.intent.startswith("faq/") else None
-    if filters.intent and not topic:
-        conditions.append(
-            events.c.sender_id.in_(select(events.c.sender_id).where(events.c.intent_name == filters.intent))
-        )
-    if filters.action:
-        conditions.append(
-            events.c.sender_id.in_(select(events.c.sender_id).where(events.c.action_name == filters.action))
-        )
-    if filters.slot:  # only a real slot name, matched literally (no LIKE wildcards from the form)
-        slot = filters.slot if filters.slot in domain_slots() else "\x00"
-        conditions.append(
-            events.c.sender_id.in_(
-                select(events.c.sender_id).where(
-                    events.c.type_name == "slot", events.c.data.contains(f'"name": "{slot}"', autoescape=True)
-                )
-            )
-        )
-    if conditions:
-        base = base.where(and_(*conditions))
-    with store.engine.connect() as conn:
-        senders = [row.sender_id for row in conn.execute(base)]
+    senders = events.conversations_where(
+        store.engine,
+        active_from=_epoch(filters.date_from) if filters.date_from else None,
+        started_before=_epoch(filters.date_to, end=True) if filters.date_to else None,
+        intent=None if topic else filters.intent,
+        action=filters.action,
+        # only a real slot name, matched literally (no LIKE wildcards from the form)
+        slot=(filters.slot if filters.slot in domain_slots() else "\x00") if filters.slot else None,
+    )
     if topic:
         senders = _senders_with_topic(store, senders, topic)
     if filters.text:
@@ -320,35 +207,23 @@ def senders_with_text(store: Store, senders: Sequence[str], text: str, in_bot: b
     event JSON, its keys or metadata: so a search cannot confirm a masked e-mail address or name
     one guessed character at a time, and the greeting's buttons and words, which stand in every
     conversation, do not make every conversation match."""
-    table = events_table(store.engine)
     needle = " ".join(text.split()).lower()
-    if table is None or not senders or not needle:
+    if not senders or not needle:
         return []
     word = _prefilter_word(needle)
     candidates = list(senders)
     if word:  # a word of the needle must stand in one of the conversation's user or bot rows
-        narrowed: Set[str] = set()
-        with store.engine.connect() as conn:
-            for start in range(0, len(senders), 500):
-                query = (
-                    select(table.c.sender_id)
-                    .distinct()
-                    .where(
-                        table.c.sender_id.in_(list(senders[start : start + 500])),
-                        table.c.type_name.in_(("user", "bot")),
-                        func.lower(table.c.data).contains(word, autoescape=True),
-                    )
-                )
-                narrowed.update(conn.execute(query).scalars())
+        narrowed = events.senders_with(store.engine, senders, types=("user", "bot"), contains=word, ignore_case=True)
         candidates = [s for s in senders if s in narrowed]
     known = known_values_for(store, candidates)
     found: Set[str] = set()
     readers: Dict[str, Reader] = {}
-    for sender, event_id, data in _ordered_events(store, candidates, ("user", "bot")):
+    for event in events.read(store.engine, candidates, types=("user", "bot")):
+        sender, data = event.sender_id, event.data
         if sender in found:
             continue
         reader = readers.setdefault(sender, Reader())
-        said = reader.feed(event_id, data)
+        said = reader.feed(event.id, data)
         if said is not None:
             shown = said.button if said.button is not None else masking.mask_text(said.text, known[sender])
         elif in_bot and data.get("event") == "bot":
@@ -372,19 +247,11 @@ def domain_slots() -> frozenset:
 
 def known_values_for(store: Store, senders: Iterable[str]) -> Dict[str, Dict[str, str]]:
     """Per conversation, the personal values its forms collected: masked wherever it shows."""
-    table = events_table(store.engine)
     senders = list(senders)
     found: Dict[str, List[Dict[str, Any]]] = {s: [] for s in senders}
-    if table is None or not senders:
-        return {s: {} for s in senders}
-    with store.engine.connect() as conn:
-        for start in range(0, len(senders), 500):
-            query = select(table.c.sender_id, table.c.data).where(
-                table.c.sender_id.in_(senders[start : start + 500]), table.c.type_name == "slot"
-            )
-            for row in conn.execute(query):
-                found[row.sender_id].append(_parse(row))
-    return {sender: masking.known_values(events) for sender, events in found.items()}
+    for event in events.read(store.engine, senders, types=("slot",)):
+        found[event.sender_id].append(event.data)
+    return {sender: masking.known_values(slots) for sender, slots in found.items()}
 
 
 def masked_preview(text: str, known: Dict[str, str], limit: int = 120) -> str:
@@ -404,18 +271,9 @@ def next_unreviewed(store: Store, sender_id: str) -> Optional[str]:
     """The conversation to review after ``sender_id``: the next one not yet reviewed in the list's
     order (latest activity first), starting again at the top after the last; None when every
     other conversation is reviewed."""
-    table = events_table(store.engine)
-    if table is None:
+    ordered = events.latest_first(store.engine)
+    if not ordered:
         return None
-    with store.engine.connect() as conn:
-        ordered = [
-            row.sender_id
-            for row in conn.execute(
-                select(table.c.sender_id, func.max(table.c.timestamp).label("last"))
-                .group_by(table.c.sender_id)
-                .order_by(func.max(table.c.timestamp).desc(), table.c.sender_id.desc())
-            )
-        ]
     with store.session() as session:
         reviewed = set(
             session.execute(
@@ -437,71 +295,44 @@ def _summaries(store: Store, senders: Sequence[str], threshold: float) -> Dict[s
     """Per conversation: first and last activity, the number of visitor messages, the first typed
     one, and the flags. A message answering a form's question (a name, an e-mail address) has no
     intent the model could know: it never counts as "lage zekerheid"."""
-    events = events_table(store.engine)
     requests = _request_senders(store)
     result: Dict[str, Summary] = {}
-    with store.engine.connect() as conn:
-        for start in range(0, len(senders), 500):
-            chunk = list(senders[start : start + 500])
-            query = (
-                select(
-                    events.c.id,
-                    events.c.sender_id,
-                    events.c.type_name,
-                    events.c.timestamp,
-                    events.c.action_name,
-                    events.c.data,
+    for chunk in events.batches(senders):
+        readers: Dict[str, Reader] = {}
+        unsure: Dict[str, List[Said]] = {}
+        for event in events.read(store.engine, chunk, types=SUMMARY_TYPES, actions=sorted(FALLBACK_ACTIONS)):
+            summary = result.get(event.sender_id)
+            moment = _aware(event.timestamp)
+            if summary is None:
+                summary = result[event.sender_id] = Summary(
+                    event.sender_id, moment, moment, 0, "", opened_request=event.sender_id in requests
                 )
-                .where(
-                    events.c.sender_id.in_(chunk),
-                    or_(
-                        events.c.type_name.in_(("user", "bot", "slot", "active_loop", "session_started")),
-                        events.c.action_name.in_(FALLBACK_ACTIONS),
-                    ),
-                )
-                .order_by(events.c.sender_id, events.c.id)
-            )
-            readers: Dict[str, Reader] = {}
-            unsure: Dict[str, List[Said]] = {}
-            for row in conn.execute(query):
-                summary = result.get(row.sender_id)
-                moment = _aware(row.timestamp)
-                if summary is None:
-                    summary = result[row.sender_id] = Summary(
-                        row.sender_id, moment, moment, 0, "", opened_request=row.sender_id in requests
-                    )
-                    readers[row.sender_id], unsure[row.sender_id] = Reader(), []
-                summary.started = min(summary.started, moment)
-                summary.last = max(summary.last, moment)
-                if row.action_name in FALLBACK_ACTIONS:
-                    summary.fell_back = True
-                data = _parse(row)
-                said = readers[row.sender_id].feed(row.id, data)
-                if said is None:
-                    continue
-                summary.user_messages += 1
-                if said.typed and not summary.first_message:
-                    summary.first_message = said.text  # masked, then cut, by the caller
-                elif said.button is not None and summary.first_button is None:
-                    summary.first_button = said.button
-                intent = (data.get("parse_data") or {}).get("intent") or {}
-                if intent.get("name") in FALLBACK_INTENTS:
-                    summary.fell_back = True
-                confidence = intent.get("confidence")
-                if confidence is not None and float(confidence) < threshold and not said.text.startswith("/"):
-                    unsure[row.sender_id].append(said)
-            for sender, messages in unsure.items():  # form answers are known once the form has run
-                if any(not said.form_answer for said in messages):
-                    result[sender].low_confidence = True
-            # the latest activity may be a bot reply: take it from all events
-            last = (
-                select(events.c.sender_id, func.max(events.c.timestamp))
-                .where(events.c.sender_id.in_(chunk))
-                .group_by(events.c.sender_id)
-            )
-            for sender, latest in conn.execute(last):
-                if sender in result:
-                    result[sender].last = _aware(latest)
+                readers[event.sender_id], unsure[event.sender_id] = Reader(), []
+            summary.started = min(summary.started, moment)
+            summary.last = max(summary.last, moment)
+            if event.action_name in FALLBACK_ACTIONS:
+                summary.fell_back = True
+            said = readers[event.sender_id].feed(event.id, event.data)
+            if said is None:
+                continue
+            summary.user_messages += 1
+            if said.typed and not summary.first_message:
+                summary.first_message = said.text  # masked, then cut, by the caller
+            elif said.button is not None and summary.first_button is None:
+                summary.first_button = said.button
+            intent = events.intent_of(events.parse_data(event.data))
+            if intent.get("name") in FALLBACK_INTENTS:
+                summary.fell_back = True
+            confidence = intent.get("confidence")
+            if confidence is not None and float(confidence) < threshold and not said.text.startswith("/"):
+                unsure[event.sender_id].append(said)
+        for sender, messages in unsure.items():  # form answers are known once the form has run
+            if any(not said.form_answer for said in messages):
+                result[sender].low_confidence = True
+        # the latest activity may be a bot reply: take it from all events
+        for sender, latest in events.latest_activity(store.engine, chunk).items():
+            if sender in result:
+                result[sender].last = _aware(latest)
     return result
 
 
@@ -540,22 +371,14 @@ def transcript(store: Store, sender_id: str, reveal: bool = False) -> List[Line]
     messages keep the company's public addresses), with the visitor's ratings of the answers."""
     from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 
-    table = events_table(store.engine)
-    if table is None:
-        return []
-    with store.engine.connect() as conn:
-        rows = list(
-            conn.execute(select(table.c.id, table.c.data).where(table.c.sender_id == sender_id).order_by(table.c.id))
-        )
     parsed: List[Tuple[int, Any, Dict[str, Any]]] = []
-    for row in rows:
-        data = _parse(row)
+    for stored in events.read(store.engine, [sender_id]):
         try:
-            event = Event.from_parameters(data)
+            event = Event.from_parameters(stored.data)
         except Exception:  # an event type this Rasa does not know: skip it, keep the rest
             event = None
         if event is not None:
-            parsed.append((row.id, event, data))
+            parsed.append((stored.id, event, stored.data))
     known = masking.known_values(d for _, e, d in parsed if isinstance(e, SlotSet))
 
     def hide(text: str, bot: bool = False) -> str:
@@ -570,7 +393,7 @@ def transcript(store: Store, sender_id: str, reveal: bool = False) -> List[Line]
         said = reader.feed(event_id, data)
         when = brussels(_aware(event.timestamp))
         if isinstance(event, UserUttered):
-            intent = (event.parse_data or {}).get("intent") or {}
+            intent = events.intent_of(events.parse_data(data))
             rated = ratings.get(event.message_id or "")
             line = Line(
                 event_id,
@@ -626,26 +449,11 @@ def annotated_messages(store: Store, sender_id: str) -> Dict[int, str]:
 
 
 def exists(store: Store, sender_id: str) -> bool:
-    table = events_table(store.engine)
-    if table is None:
-        return False
-    with store.engine.connect() as conn:
-        return conn.execute(select(table.c.id).where(table.c.sender_id == sender_id).limit(1)).first() is not None
+    return events.exists(store.engine, sender_id)
 
 
 def user_message(store: Store, sender_id: str, event_id: int) -> Optional[Dict[str, Any]]:
     """The stored user message (text and predicted intent) behind an annotation."""
-    table = events_table(store.engine)
-    if table is None:
-        return None
-    with store.engine.connect() as conn:
-        row = conn.execute(
-            select(table.c.data).where(
-                table.c.id == event_id, table.c.sender_id == sender_id, table.c.type_name == "user"
-            )
-        ).first()
-    if row is None:
-        return None
-    data = _parse(row)
-    intent = _response_key(data) or ((data.get("parse_data") or {}).get("intent") or {}).get("name")
-    return {"text": data.get("text") or "", "intent": intent}
+    for event in events.read(store.engine, [sender_id], types=("user",), event_id=event_id):
+        return {"text": events.user_text(event.data), "intent": events.label(events.parse_data(event.data))}
+    return None

@@ -84,16 +84,10 @@ def check(sender_id: str, message_id: str, rating: str, reason: Optional[str] = 
 
 def is_user_message(store: Store, sender_id: str, message_id: str) -> bool:
     """Whether ``message_id`` is a visitor's message of this conversation in Rasa's events."""
-    table = events.events_table(store.engine)
-    if table is None:
-        return False
     # The id is 32 hex characters: JSON stores it as typed, so a substring test narrows the rows
     # (only this conversation's user events); the parsed event decides.
-    query = sa.select(table.c.data).where(
-        table.c.sender_id == sender_id, table.c.type_name == "user", table.c.data.contains(message_id, autoescape=True)
-    )
-    with store.engine.connect() as conn:
-        return any(events.parse(data).get("message_id") == message_id for data in conn.execute(query).scalars())
+    found = events.read(store.engine, [sender_id], types=("user",), contains=message_id)
+    return any(event.data.get("message_id") == message_id for event in found)
 
 
 def record(

@@ -9,12 +9,12 @@ messages and the values of slots.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import phonenumbers
-import sqlalchemy as sa
 
 from bot.core import clock
 from bot.privacy import contact, masking, optouts, retention, rights
@@ -61,33 +61,27 @@ def find_conversations(store: Store, email: Optional[str] = None, phone: Optiona
     contact.InvalidContact for an invalid address or number, or when neither is given."""
     if bool(email) == bool(phone):
         raise contact.InvalidContact("Geef een e-mailadres of een telefoonnummer (één van beide).")
-    table = events.events_table(store.engine)
     if email:
         wanted = contact.normalise_email(email)
         extract: Callable[[str], Iterable[str]] = _emails_in
     else:
         wanted = contact.normalise_phone(phone)
         extract = _phones_in
-    if table is None:
-        return []
-    query = (
-        sa.select(table.c.sender_id, table.c.type_name, table.c.data)
-        .where(table.c.type_name.in_(SEARCHED_TYPES))
-        .order_by(table.c.id)
-    )
-    if email and wanted.isascii():
-        # Rasa stores json.dumps output: ASCII stays as typed, so a lower-cased substring test
-        # narrows the rows down. (Non-ASCII would be \\u-escaped: then only the type filter.)
-        query = query.where(sa.func.lower(table.c.data, type_=sa.Text).contains(wanted, autoescape=True))
+    # Rasa stores json.dumps output: ASCII stays as typed, so a lower-cased substring test
+    # narrows the rows down. (Non-ASCII would be \\u-escaped: then only the type filter.)
+    narrow = wanted if email and wanted.isascii() else None
     found: Dict[str, None] = {}
-    with store.engine.connect() as conn:
-        rows = conn.execution_options(stream_results=True, yield_per=1000).execute(query)
-        for sender_id, type_name, data in rows:
-            if sender_id in found:
-                continue
-            event = events.parse(data)
-            if any(wanted == candidate for text in _searched_texts(type_name, event) for candidate in extract(text)):
-                found[sender_id] = None
+    for stored in events.read(
+        store.engine, types=SEARCHED_TYPES, contains=narrow, ignore_case=True, by_conversation=False, stream=True
+    ):
+        if stored.sender_id in found:
+            continue
+        if any(
+            wanted == candidate
+            for text in _searched_texts(stored.type_name, stored.data)
+            for candidate in extract(text)
+        ):
+            found[stored.sender_id] = None
     return list(found)
 
 
@@ -107,7 +101,7 @@ def _export_event(
         "type": type_name,
     }
     if type_name == "user":
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or intent_name
+        intent = events.intent_of(events.parse_data(event)).get("name") or intent_name
         item.update(text=events.user_text(event), intent=intent)
     elif type_name == "bot":
         item["text"] = event.get("text")
@@ -124,23 +118,12 @@ def export_conversations(store: Store, sender_ids: Sequence[str]) -> Dict[str, A
     """What these conversations contain, for an access request: JSON-able, times in
     Europe/Brussels, only what a person can read (messages, understood intent, slots, actions)."""
     sender_ids = events.unique(sender_ids)
-    table = events.events_table(store.engine)
     conversations: Dict[str, List[Dict[str, Any]]] = {}
-    if table is not None:
-        with store.engine.connect() as conn:
-            for chunk in events.batches(sender_ids):
-                query = (
-                    sa.select(
-                        table.c.sender_id, table.c.type_name, table.c.timestamp, table.c.intent_name, table.c.data
-                    )
-                    .where(table.c.sender_id.in_(chunk))
-                    .order_by(table.c.id)
-                )
-                for sender_id, type_name, timestamp, intent_name, data in conn.execute(query):
-                    items = conversations.setdefault(sender_id, [])
-                    item = _export_event(type_name, timestamp, intent_name, events.parse(data))
-                    if item is not None:
-                        items.append(item)
+    for stored in events.read(store.engine, sender_ids):
+        items = conversations.setdefault(stored.sender_id, [])
+        item = _export_event(stored.type_name, stored.timestamp, stored.intent_name, stored.data)
+        if item is not None:
+            items.append(item)
     return {
         "exported_at": clock.iso_brussels(clock.now_utc(), "seconds"),
         "conversations": [{"sender_id": s, "events": conversations[s]} for s in sender_ids if s in conversations],
@@ -181,10 +164,9 @@ def conversations_of_request(store: Store, request: RightsRequest) -> List[str]:
     """The requester's conversations: those in which the request's e-mail address was typed,
     and the conversation the request itself was made in (when it still exists)."""
     found = find_conversations(store, email=request.email)
-    table = events.events_table(store.engine)
-    if request.conversation_id and table is not None and request.conversation_id not in found:
-        with store.engine.connect() as conn:
-            found += events.existing(conn, table, [request.conversation_id])
+    if request.conversation_id and request.conversation_id not in found:
+        if events.exists(store.engine, request.conversation_id):
+            found.append(request.conversation_id)
     return found
 
 
@@ -271,47 +253,32 @@ def _readable_conversations(
     Conversations not in ``own`` (the person's request conversations) were found only because
     ``address`` was typed in them: someone else may have typed it, so everything personal in
     them but that address is masked (the document goes to the person, not to whoever chatted)."""
-    table = events.events_table(store.engine)
     result: List[DocumentConversation] = []
-    if table is None:
-        return result
     own_ids = set(sender_ids if own is None else own)
     values = transcripts.known_values_for(store, [s for s in events.unique(sender_ids) if s not in own_ids])
     # A chat whose form took this very address (the person typed it as theirs) is theirs too.
     known = {
         sender: found for sender, found in values.items() if address.lower() not in {value.lower() for value in found}
     }
-    with store.engine.connect() as conn:
-        for sender_id in events.unique(sender_ids):
-            hide = (lambda text: masked_except(text, address, known[sender_id])) if sender_id in known else None
-            rows = conn.execute(
-                sa.select(table.c.type_name, table.c.timestamp, table.c.data)
-                .where(table.c.sender_id == sender_id, table.c.type_name.in_(("user", "bot")))
-                .order_by(table.c.id)
-            )
-            messages: List[DocumentMessage] = []
-            buttons: Dict[str, str] = {}
-            for type_name, timestamp, data in rows:
-                event = events.parse(data)
-                when = _people_time(timestamp if timestamp is not None else event.get("timestamp"))
-                if type_name == "bot":
-                    buttons = {
-                        b.get("payload"): b.get("title")
-                        for b in ((event.get("data") or {}).get("buttons") or [])
-                        if isinstance(b, dict)
-                    }
-                    if event.get("text"):
-                        said = str(event["text"])
-                        messages.append(DocumentMessage(when, "Privacybot", hide(said) if hide else said))
-                    continue
-                text = events.user_text(event)
-                if text in buttons and buttons[text]:
-                    messages.append(DocumentMessage(when, "Jij", str(buttons[text]), button=True))
-                elif text and not text.startswith("/"):
-                    messages.append(DocumentMessage(when, "Jij", hide(text) if hide else text))
-                buttons = {}
-            if messages:
-                result.append(DocumentConversation(messages[0].time, messages, found_by_address=hide is not None))
+    for sender_id in events.unique(sender_ids):
+        hide: Optional[Callable[[str], str]] = None
+        if sender_id in known:
+            hide = functools.partial(masked_except, address=address, known=known[sender_id])
+        messages: List[DocumentMessage] = []
+        reader = events.Reader()  # a click shows as its button's title, as in the console
+        for stored in events.read(store.engine, [sender_id], types=("user", "bot")):
+            when = _people_time(stored.when)
+            said = reader.feed(stored.id, stored.data)
+            if stored.type_name == "bot":
+                if stored.data.get("text"):
+                    text = str(stored.data["text"])
+                    messages.append(DocumentMessage(when, "Privacybot", hide(text) if hide else text))
+            elif said is not None and said.button is not None:
+                messages.append(DocumentMessage(when, "Jij", said.button, button=True))
+            elif said is not None and said.typed and said.text:
+                messages.append(DocumentMessage(when, "Jij", hide(said.text) if hide else said.text))
+        if messages:
+            result.append(DocumentConversation(messages[0].time, messages, found_by_address=hide is not None))
     return result
 
 

@@ -48,12 +48,3 @@ def test_followups_depend_on_the_topic():
     assert topics.followup_response(how, None) == "utter_faq/exercise_rights"
     assert topics.followup_topic(duration, "call_recording") == "retention_recordings"
     assert topics.followup_topic(how, "right_erasure") == "right_erasure"
-
-
-def test_response_key_is_read_from_the_response_selector():
-    parse = {
-        "intent": {"name": "faq"},
-        "response_selector": {"faq": {"response": {"intent_response_key": "faq/retention"}}},
-    }
-    assert topics.response_key(parse) == "faq/retention"
-    assert topics.response_key({"intent": {"name": "greet"}}) is None
