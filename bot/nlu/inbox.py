@@ -146,23 +146,22 @@ def collect(
 
 
 def to_yaml(candidates: Iterable[Candidate]) -> str:
-    """Rasa NLU YAML, one block per intent; where each example came from is in a comment."""
+    """Rasa NLU YAML (review.nlu_yaml), one block per intent; where each example came from is in
+    a comment above its block, the 👎 ones each by name (a comment inside the block would be
+    training data)."""
     by_intent: Dict[str, List[Candidate]] = {}
     for candidate in candidates:
         by_intent.setdefault(candidate.intent, []).append(candidate)
-    lines = ['version: "3.1"', "# Inbox: nakijken, het juiste intent kiezen en verplaatsen naar data/nlu/.", "nlu:"]
-    for intent in sorted(by_intent):
-        items = by_intent[intent]
+    comments: Dict[str, List[str]] = {}
+    for intent, items in by_intent.items():
         sources = ", ".join(sorted({c.source.split()[0] for c in items}))
-        lines.append(f"# {len(items)} voorbeeld(en); bron: {sources}")
-        # A YAML comment cannot stand inside the examples block: the 👎 ones are named above it.
-        lines += [
-            f"# 👎 door de bezoeker afgekeurd ({c.source.split(' ', 1)[1]}): {c.text}"
+        comments[intent] = [f"{len(items)} voorbeeld(en); bron: {sources}"] + [
+            f"👎 door de bezoeker afgekeurd ({c.source.split(' ', 1)[1]}): {c.text}"
             for c in items
             if c.source.startswith(DOWN_SOURCE + " ")
         ]
-        lines += [f"- intent: {intent}", "  examples: |"]
-        lines += [f"    - {c.text}" for c in items]
-    if not by_intent:
-        lines[-1] = "nlu: []"
-    return "\n".join(lines) + "\n"
+    return review.nlu_yaml(
+        {intent: [c.text for c in items] for intent, items in by_intent.items()},
+        comments,
+        header=["Inbox: nakijken, het juiste intent kiezen en verplaatsen naar data/nlu/."],
+    )

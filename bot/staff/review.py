@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from bot.core import paths
 from bot.core.clock import now_utc
 from bot.privacy import masking
 from bot.staff import conversations
+from bot.store import events
 from bot.store.db import Store
 from bot.store.models import Annotation, ConversationReview
 
@@ -33,7 +34,7 @@ class ReviewError(ValueError):
 def intent_choices() -> List[str]:
     """Every label the model knows: plain intents and the FAQ topics as faq/<key>."""
     domain = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
-    plain = [i for i in domain["intents"] if i != "faq"]
+    plain = [i for i in domain["intents"] if i != events.FAQ_INTENT]
     topics = sorted(name.removeprefix("utter_") for name in domain["responses"] if name.startswith("utter_faq/"))
     return sorted(plain) + topics
 
@@ -193,14 +194,40 @@ def export_yaml(store: Store, mark_exported: bool = True, now: Optional[datetime
         text = " ".join(masking.mask_text(item.text, known[item.sender_id]).split())
         if text and text not in by_intent.setdefault(item.correct_intent, []):
             by_intent[item.correct_intent].append(text)
-    lines = ['version: "3.1"', "nlu:"]
-    for intent in sorted(by_intent):
-        lines.append(f"- intent: {intent}")
-        lines.append("  examples: |")
-        lines.extend(f"    - {text}" for text in by_intent[intent])
     if mark_exported and items:
         at = now or now_utc()
         with store.session() as session:
             for item in items:
                 session.get(Annotation, item.id).exported_at = at
+    return nlu_yaml(by_intent)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def nlu_yaml(
+    examples: Mapping[str, Sequence[str]],
+    comments: Optional[Mapping[str, Sequence[str]]] = None,
+    header: Sequence[str] = (),
+) -> str:
+    """Rasa NLU YAML (version 3.1), the one writer of it: the annotation export above and the
+    retraining inbox (bot/nlu/inbox.py) both hand developers a file to check and move into
+    data/nlu/, so both must write it the same way.
+
+    ``examples`` maps each label (an intent, or faq/<topic> as in data/nlu/) to its examples, one
+    block per label in sorted order. ``comments`` are written as ``#`` lines *above* a label's
+    block and ``header`` ones under the version: inside an ``examples: |`` block a ``#`` line is
+    not a comment but one more training example. Every example and comment is put on one line
+    (a line break would end the block or start a YAML key), and no label at all is ``nlu: []``."""
+    comments = comments or {}
+    lines = ['version: "3.1"', *(f"# {_one_line(line)}" for line in header)]
+    labels = sorted(label for label, texts in examples.items() if texts)
+    if not labels:
+        return "\n".join([*lines, "nlu: []"]) + "\n"
+    lines.append("nlu:")
+    for label in labels:
+        lines += [f"# {_one_line(line)}" for line in comments.get(label, ())]
+        lines += [f"- intent: {label}", "  examples: |"]
+        lines += [f"    - {_one_line(text)}" for text in examples[label]]
     return "\n".join(lines) + "\n"
