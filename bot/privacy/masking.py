@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, List, Mapping, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Mapping, Tuple
 
 import phonenumbers
 from phonenumbers import Leniency
@@ -82,14 +82,8 @@ _CUSTOMER_NUMBER = re.compile(
 )
 _POLICY_TOKEN = re.compile(r"(?<!\w)POL[-/ ]?\d[\d/.-]*\d(?!\w)", re.I | re.A)  # "POL-2023-00417"
 
-# Belgian national register number: yy.mm.dd-sss.cc, also without or with other separators. It is
-# matched in pii_detectors.normalise's view, so "85,07,30 - 123.45" and "RRN85031212345" count too.
-_NATIONAL_NUMBER = re.compile(
-    r"(?<![\w+])(?<!\d[./-])"  # not the tail of a longer number or of +32...
-    r"(\d{2})[ ./-]?(\d{2})[ ./-]?(\d{2})[ ./-]?(\d{3})[ ./-]?(\d{2})"
-    r"(?!\w)(?![./-]\d)",
-    re.A,
-)
+# Belgian national register number: found by pii_detectors in its normalise view, so
+# "85,07,30 - 123.45" and "RRN85031212345" count too; typed as officially written it always counts.
 _NATIONAL_NUMBER_FORMATTED = re.compile(r"\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}", re.A)
 
 # Runs of digits that may hold a phone number the matcher missed because something follows it
@@ -161,14 +155,17 @@ class _Claims:
 
 
 # ---- detectors -------------------------------------------------------------------------------------
-def _national_number_ok(match: re.Match) -> bool:
-    """Checksum-valid, typed in the official format, or at least a plausible birth date."""
-    digits = "".join(match.groups())
-    return (
-        pii_detectors.national_number_check_ok(digits)
-        or bool(_NATIONAL_NUMBER_FORMATTED.fullmatch(match.group(0)))
-        or pii_detectors.plausible_birth_date(digits)
-    )
+def _national_number_policy(text: str, view: pii_detectors.View) -> Callable[[str, int, int], bool]:
+    """Checksum-valid, typed in the official format (in the original text), or at least a
+    plausible birth date: a typo in the check still leaves someone's number."""
+
+    def accept(digits: str, start: int, end: int) -> bool:
+        if pii_detectors.national_number_check_ok(digits) or pii_detectors.plausible_birth_date(digits):
+            return True
+        first, last = view.span(start, end)
+        return bool(_NATIONAL_NUMBER_FORMATTED.fullmatch(text[first:last]))
+
+    return accept
 
 
 def _phone_spans(text: str) -> Iterator[Tuple[int, int]]:
@@ -375,9 +372,8 @@ def _mask_once(text: str, whole: Patterns, parts: Patterns, public: Iterable[Any
         claims.claim(found.start(), found.end(), LABELS["customer_number"])
     for found in _CUSTOMER_NUMBER.finditer(text):
         claims.claim(found.start("value"), found.end("value"), LABELS["customer_number"])
-    for found in _NATIONAL_NUMBER.finditer(view.text):
-        if _national_number_ok(found):
-            claims.claim(*view.span(found.start(), found.end()), LABELS["national_number"])
+    for start, end in pii_detectors.national_number_findings(view.text, _national_number_policy(text, view)):
+        claims.claim(*view.span(start, end), LABELS["national_number"])
     for start, end in _phone_spans(text):
         claims.claim(start, end, LABELS["phone"])
     _phone_runs(text, claims)

@@ -3,10 +3,11 @@
 
 Why one module: the two used to carry their own IBAN tables (36 and 77 countries) and their own
 national-number checks, so a number one of them hid could pass the other. Here is one ISO 13616
-length table, one mod-97 check, one Belgian national-register check, one Luhn check, and one way to
-read what visitors really type: "85.07.30 - 033.28", "85,07,30,033,28", double spaces,
-"RRN85073003328", "BE68.5390.0754.7034". Each caller keeps its own policy: what to replace a
-finding with, and whether a number with a wrong checksum still counts.
+length table, one mod-97 check, one Belgian national-register check and one finder of its
+yy.mm.dd-sss.cc shape, one Luhn check, and one way to read what visitors really type:
+"85.07.30 - 033.28", "85,07,30,033,28", double spaces, "RRN85073003328", "BE68.5390.0754.7034".
+Each caller keeps its own policy: what to replace a finding with, and whether a number with a
+wrong checksum still counts.
 
 ``normalise`` returns a view of the text in which those separators are one space and glued prefixes
 stand apart, together with a map back to the original offsets, so that a placeholder replaces
@@ -20,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 # ISO 13616 IBAN registry (SWIFT): all 89 countries with the format of their BBAN, the part after
 # the check digits: "3n7n2n" is 3, 7 and 2 digits (n), "a" stands for capital letters, "c" for
@@ -241,6 +242,43 @@ def digit_runs(text: str) -> Iterator[Groups]:
         if groups and groups[-1][1] < len(text) and text[groups[-1][1]].isalnum():
             groups.pop()
         yield groups
+
+
+# ---- national register numbers --------------------------------------------------------------------
+NATIONAL_NUMBER_CUTS = (2, 4, 6, 9)  # yy.mm.dd-sss.cc: separators may only stand after these many digits
+
+
+def national_number_end(text: str, groups: Groups, i: int) -> int:
+    """Index of the last group of an 11-digit number shaped like a national register number
+    (groups split only where yy.mm.dd-sss.cc has a separator) from group i, or -1. The shape only:
+    whether it counts is the caller's policy."""
+    size = 0
+    for j in range(i, min(i + 5, len(groups))):
+        size += groups[j][1] - groups[j][0]
+        if size == 11:
+            return j
+        if size not in NATIONAL_NUMBER_CUTS:
+            return -1
+    return -1
+
+
+def national_number_findings(
+    text: str, accept: Callable[[str, int, int], bool] = lambda digits, start, end: national_number_ok(digits)
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of each national register number in a normalised text: a run of digits of the
+    right shape that ``accept(digits, start, end)`` takes (by default: the check holds and the
+    birth date can exist)."""
+    for groups in digit_runs(text):
+        i = 0
+        while i < len(groups):
+            j = national_number_end(text, groups, i)
+            if j >= 0:
+                start, end = groups[i][0], groups[j][1]
+                if accept("".join(text[s:e] for s, e in groups[i : j + 1]), start, end):
+                    yield start, end
+                    i = j + 1
+                    continue
+            i += 1
 
 
 def card_end(text: str, groups: Groups, i: int) -> int:

@@ -67,8 +67,6 @@ _PROTECTED = re.compile(
     re.I,
 )
 
-_NATIONAL_CUTS = (2, 4, 6, 9)  # yy.mm.dd-sss.cc: separators may only stand at these digit counts
-
 
 def _terms(words: str) -> "re.Pattern[str]":
     """One case-insensitive pattern for whole words; "_" in a word stands for any whitespace."""
@@ -265,32 +263,14 @@ def _first_person(words: list[str]) -> bool:
 
 
 # ---- numbers ---------------------------------------------------------------------------------------
-def _national_end(text: str, groups: list[tuple[int, int]], i: int) -> int:
-    """Index of the last group of a valid national register (or BIS) number from group i, or -1."""
-    size = 0
-    for j in range(i, min(i + 5, len(groups))):
-        size += groups[j][1] - groups[j][0]
-        if size == 11:
-            digits = "".join(text[s:e] for s, e in groups[i : j + 1])
-            return j if pii_detectors.national_number_ok(digits) else -1
-        if size not in _NATIONAL_CUTS:
-            return -1
-    return -1
-
-
 def _number_findings(view: pii_detectors.View) -> Iterator[tuple[int, int, str]]:
     """IBANs, national register and card numbers in the normalised view, at original offsets. An
     IBAN with a typo is yielded as protected (""): its digits are no card number."""
     text = view.text
     for iban in pii_detectors.iban_findings(text):
         yield (*view.span(iban.start, iban.end), "iban" if iban.valid else "")
-    for groups in pii_detectors.digit_runs(text):
-        i = 0
-        while i < len(groups):
-            j = _national_end(text, groups, i)
-            if j >= 0:
-                yield (*view.span(groups[i][0], groups[j][1]), "national_number")
-            i = j + 1 if j >= 0 else i + 1
+    for start, end in pii_detectors.national_number_findings(text):  # only with a valid check
+        yield (*view.span(start, end), "national_number")
     for start, end in pii_detectors.card_findings(text):
         yield (*view.span(start, end), "card")
 
