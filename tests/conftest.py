@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from bot.core import paths  # importing bot quiets TensorFlow and SQLAlchemy (bot/__init__.py)
+from tests.browser import browser  # noqa: F401 - the shared fixture, for every test that opens pages
 
 PRIVACYBOT = [sys.executable, "-m", "bot.cli"]
 

@@ -511,7 +511,7 @@ def test_a_readable_document_for_the_data_subject_from_the_request(site):
 def test_someone_elses_chat_that_names_the_address_is_masked_in_the_document(site):
     """Review of issue 16: the document took, unmasked, every chat in which the requester's address
     was typed, also a third party's chat that only mentions it (with that person's own data)."""
-    store, request = site["store"], site["requests"]["access"]
+    request = site["requests"]["access"]
     seed_conversation(
         site["db"],
         "piet-chat",

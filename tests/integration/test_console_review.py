@@ -406,10 +406,10 @@ IN_CHROMIUM = pytest.mark.parametrize("console", ["sqlite"], indirect=True)
 
 
 def _browser(playwright, **context):
-    from tests.system.test_widget import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, NOT_INSTALLED
 
     if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (./test installs it as root)")
+        pytest.skip(NOT_INSTALLED)
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE", **context).new_page()
     return browser, page

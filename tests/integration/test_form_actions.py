@@ -144,11 +144,6 @@ def test_cancel_forgets_every_form_slot():
 def test_no_reference_completes_the_status_form_with_nothing_to_look_up(text, intent):
     """Run with the real domain: rasa_sdk drops a slot that required_slots no longer lists,
     so "no reference" fills both slots instead of shrinking the form."""
-    import yaml
-
-    from bot.core import paths
-
-    domain = yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8"))
     track = tracker(
         {"lookup_failures": 1.0},
         text=text,
@@ -162,7 +157,13 @@ def test_no_reference_completes_the_status_form_with_nothing_to_look_up(text, in
     assert SlotSet("lookup_email", chat_forms.NO_REFERENCE) in events
     texts, events = run(
         forms.LookUpStatus(),
-        tracker({"lookup_reference": chat_forms.NO_REFERENCE, "lookup_email": chat_forms.NO_REFERENCE, "lookup_failures": 1.0}),
+        tracker(
+            {
+                "lookup_reference": chat_forms.NO_REFERENCE,
+                "lookup_email": chat_forms.NO_REFERENCE,
+                "lookup_failures": 1.0,
+            }
+        ),
     )
     assert texts == [chat_forms.NO_REFERENCE_TEXT] and SlotSet("lookup_failures", 1.0) in events
     assert SlotSet("lookup_reference", None) in events

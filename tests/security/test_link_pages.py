@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
@@ -27,9 +26,9 @@ from bot.dialogue import forms
 from bot.plugins import links_channel
 from bot.plugins.links_channel import verified_page
 from bot.privacy import rights
+from tests.browser import CHROMIUM, NOT_INSTALLED
 
 POLICY = settings.policy_path().read_text(encoding="utf-8")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def request(status: str) -> SimpleNamespace:
@@ -113,7 +112,7 @@ def test_text_in_the_pages_is_escaped():
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)")
+@pytest.mark.skipif(CHROMIUM is None, reason=NOT_INSTALLED)
 def test_in_a_browser_the_styles_apply_under_the_pages_own_csp(tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -135,7 +134,10 @@ def test_in_a_browser_the_styles_apply_under_the_pages_own_csp(tmp_path):
             for width in (1366, 360):
                 page = browser.new_page(viewport={"width": width, "height": 800})
                 refused = []
-                page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
+                page.on(
+                    "console",
+                    lambda message, refused=refused: refused.append(message.text) if message.type == "error" else None,
+                )
                 page.route(
                     url,
                     lambda route: route.fulfill(

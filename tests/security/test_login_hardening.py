@@ -86,7 +86,6 @@ def test_one_mistyping_colleague_only_blocks_that_account_from_that_address(cons
 def test_forwarded_headers_from_an_untrusted_peer_are_ignored():
     import ipaddress
 
-
     proxies = [ipaddress.ip_network("10.0.0.2/32")]
     assert clients.client_address("10.0.0.2", "203.0.113.9", proxies) == "203.0.113.9"
     assert clients.client_address("203.0.113.50", "198.51.100.7", proxies) == "203.0.113.50"

@@ -122,7 +122,7 @@ NN_NUMBERS = (
 
 @pytest.mark.parametrize("number", NN_NUMBERS)
 def test_national_numbers_in_every_usual_format(number: str) -> None:
-    for written, message in zip(nn_formats(number), NN_MESSAGES):
+    for written, message in zip(nn_formats(number), NN_MESSAGES, strict=False):
         result = assert_redacted(message.format(written), written, NN, "national_number")
         assert result.categories == ("national_number",)
         assert result.text == message.format(NN)  # only the number goes, the sentence stays

@@ -14,15 +14,11 @@ from bot.ops.processes import ConsoleServer
 from bot.privacy import rights
 from bot.staff import accounts
 from bot.store.db import Store, migrate
+from tests.browser import BROWSER_MODULE, CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import DATABASES, converse
 from tests.system.test_console import PASSWORD, old_conversation
-from tests.system.test_widget import CHROMIUM, CHROMIUM_ARGS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"),
-]
+pytestmark = BROWSER_MODULE
 
 
 @pytest.fixture(scope="module", params=DATABASES)

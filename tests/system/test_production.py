@@ -173,7 +173,7 @@ def test_two_messages_of_one_conversation_at_once_are_handled_one_after_the_othe
         sender = f"visitor-twice-{round_}"
         start = threading.Barrier(2)
 
-        def send(url: str, text: str) -> Tuple[int, List[dict]]:
+        def send(url: str, text: str, start=start, sender=sender) -> Tuple[int, List[dict]]:
             start.wait()
             return post(url, sender, text)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.server
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,24 +21,9 @@ import pytest
 
 from bot.core import paths
 from bot.ops.processes import free_port, wait_for_http
+from tests.browser import BROWSER_MODULE
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"),
-]
-
-# Flags for a closed network: without them chromium keeps trying to reach Google's services.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = BROWSER_MODULE
 WIDGET = "#kmo-privacybot"
 GREETING = "Hallo 👋 Hoe kunnen we je helpen?"
 
@@ -115,16 +99,6 @@ def stack(trained_model, tmp_path_factory):
         embedding.httpd.shutdown()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -444,9 +418,11 @@ def test_roles_live_region_and_contrast(stack, page):
     ratios = page.evaluate("""() => {
         const root = document.getElementById('kmo-privacybot').shadowRoot;
         const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
-        const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= .03928 ? v / 12.92 : ((v + .055) / 1.055) ** 2.4; });
+        const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+                                   return v <= .03928 ? v / 12.92 : ((v + .055) / 1.055) ** 2.4; });
                            return .2126 * r + .7152 * g + .0722 * b; };
-        const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + .05) / (y + .05); };
+        const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+                                   return (x + .05) / (y + .05); };
         const pair = (sel, bgSel) => { const e = root.querySelector(sel), b = root.querySelector(bgSel || sel);
                                        return ratio(getComputedStyle(e).color, getComputedStyle(b).backgroundColor); };
         return {launcher: pair('.launcher'), header: pair('.header h2', '.header'), bot: pair('.bot .bubble'),

@@ -21,13 +21,9 @@ from typing import Callable, List, Optional
 import pytest
 
 from bot.web import site
-from tests.system.test_widget import CHROMIUM, browser  # noqa: F401 - browser is the shared module fixture
+from tests.browser import BROWSER_MODULE
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./test installs it as root)"),
-]
+pytestmark = BROWSER_MODULE
 
 WIDGET = "#kmo-privacybot"
 GREETING = "Hallo 👋 Hoe kunnen we je helpen?"
@@ -52,9 +48,11 @@ LONG_ANSWER = ("Je gegevens bewaren we niet langer dan nodig. " * 8).strip()
 
 HOST_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Een site in een schreeflettertype</title>
-<style>body {{ font-family: serif; font-size: 20px; color: #552200; }} h1 {{ font-size: 26px; }} button {{ font-family: serif !important; }}</style>
+<style>body {{ font-family: serif; font-size: 20px; color: #552200; }} h1 {{ font-size: 26px; }}
+button {{ font-family: serif !important; }}</style>
 </head><body><h1>Een site met schreven</h1><p>Tekst van de site.</p>
-<script src="/widget/privacybot.js" data-server="{origin}" data-retention-months="6" data-teaser-delay="200"{extra}></script>
+<script src="/widget/privacybot.js" data-server="{origin}" data-retention-months="6"
+ data-teaser-delay="200"{extra}></script>
 </body></html>"""
 
 
@@ -500,9 +498,12 @@ def test_confirm_is_primary_and_cancel_secondary(chat):
     send = chat.page.locator(f"{WIDGET} .quick-reply", has_text="Ja, verstuur")
     change = chat.page.locator(f"{WIDGET} .quick-reply", has_text="Iets aanpassen")
     cancel = chat.page.locator(f"{WIDGET} .quick-reply", has_text="Annuleren")
-    look = lambda b: b.evaluate(
-        "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.borderColor, s.fontWeight]; }"
-    )  # noqa: E731
+
+    def look(button):
+        return button.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.borderColor, s.fontWeight]; }"
+        )
+
     assert look(send)[0] == "rgb(11, 58, 111)" and look(send)[1] == "rgb(255, 255, 255)"  # filled
     assert look(cancel)[0] == "rgb(255, 255, 255)" and look(cancel)[1] != look(send)[1]  # quiet
     assert len({tuple(look(b)) for b in (send, change, cancel)}) == 3
@@ -650,14 +651,18 @@ def test_a_refused_rating_shows_the_servers_dutch_note(chat):
 CONTRAST = """(pairs) => {
     const root = document.getElementById('kmo-privacybot').shadowRoot;
     const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
-    const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= .03928 ? v / 12.92 : ((v + .055) / 1.055) ** 2.4; });
+    const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+                               return v <= .03928 ? v / 12.92 : ((v + .055) / 1.055) ** 2.4; });
                        return .2126 * r + .7152 * g + .0722 * b; };
-    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + .05) / (y + .05); };
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+                               return (x + .05) / (y + .05); };
     // The first ancestor (or the element) with an opaque background is what the text sits on.
     const background = e => { for (; e; e = e.parentElement || (e.getRootNode() && e.getRootNode().host)) {
-        const c = getComputedStyle(e).backgroundColor; if (!/rgba\\(.*, 0\\)|transparent/.test(c)) return c; } return 'rgb(255, 255, 255)'; };
+        const c = getComputedStyle(e).backgroundColor; if (!/rgba\\(.*, 0\\)|transparent/.test(c)) return c; }
+        return 'rgb(255, 255, 255)'; };
     const out = {};
-    for (const sel of pairs) { const e = root.querySelector(sel); out[sel] = e ? ratio(getComputedStyle(e).color, background(e)) : null; }
+    for (const sel of pairs) { const e = root.querySelector(sel);
+                               out[sel] = e ? ratio(getComputedStyle(e).color, background(e)) : null; }
     return out;
 }"""
 

@@ -88,7 +88,7 @@ def test_no_training_or_held_out_example_equals_or_nearly_equals_a_real_question
     clashes = []
     for q in QUESTIONS:
         mine = tokens(q.text)
-        clashes += [(q.text, e) for e, other in zip(examples, example_tokens) if near(mine, other)]
+        clashes += [(q.text, e) for e, other in zip(examples, example_tokens, strict=True) if near(mine, other)]
     assert clashes == []
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from bot.core import paths, settings
 from bot.dialogue import answers, policy_sections, topic_catalogue
 from bot.ops.processes import free_port, wait_for_http
 from bot.web import site
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, NOT_INSTALLED
 
 STATEMENT = settings.policy_path().read_text(encoding="utf-8")
 # What the copied web page left in the text file: the day it was copied (top), and the site's
@@ -31,16 +31,6 @@ COPIED_PAGE_LEFTOVERS = (
     "Hallo 👋",
     "Hoe kunnen we je helpen?",
 )
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def page() -> str:
@@ -200,7 +190,7 @@ def test_the_version_is_the_statements_own():
 @pytest.fixture(scope="module")
 def browser_page():
     if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (./test installs it as root)")
+        pytest.skip(NOT_INSTALLED)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
