@@ -11,6 +11,7 @@ import os
 import sys
 
 from bot.cli.output import Column, listing
+from bot.core import clock
 from bot.staff import accounts
 from bot.staff.accounts import ROLES, StaffError
 from bot.store.db import open_store
@@ -54,7 +55,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    now = accounts.now_utc()
+    now = clock.now_utc()
     users = accounts.list_users(open_store())
     items = [
         {

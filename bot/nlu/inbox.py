@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from typing import Dict, Iterable, List, Optional
 
 import yaml
 
-from bot.core import paths
+from bot.core import clock, paths
 from bot.dialogue import answer_choice
 from bot.privacy import masking
-from bot.privacy.rights import BRUSSELS
 from bot.staff import conversations, feedback, review
 from bot.store import events
 from bot.store.db import Store
@@ -70,7 +69,7 @@ def unsure_messages(store: Store, below: float = DEFAULT_BELOW, since: Optional[
     """Visitor messages the model was unsure of. A form answer (a typed name or address that the
     form took) is left out, as in the console's "lage zekerheid": it answers our question and its
     intent says nothing about how well the bot understands questions (bot.store.events.Reader)."""
-    start = datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp() if since else None
+    start = clock.start_of_day(since).timestamp() if since else None
     said: List[tuple] = []  # (order, Said, data, sender) of the user events, in stored order
     readers: Dict[str, events.Reader] = {}
     for event in events.read(store.engine, types=("user", "bot", "active_loop", "slot")):
@@ -99,7 +98,7 @@ def rated_down_messages(store: Store, since: Optional[date] = None) -> List[Cand
         return []
     wanted = {(r.sender_id, r.message_id): r for r in ratings}
     found: Dict[tuple, Candidate] = {}
-    since_epoch = datetime.combine(since, time.min, tzinfo=BRUSSELS).timestamp() if since else None
+    since_epoch = clock.start_of_day(since).timestamp() if since else None
     senders = sorted({r.sender_id for r in ratings})
     for event in events.read(store.engine, senders, types=("user",), since=since_epoch):
         rating = wanted.get((event.sender_id, event.data.get("message_id")))
@@ -118,7 +117,7 @@ def rated_down_messages(store: Store, since: Optional[date] = None) -> List[Cand
 def corrected_messages(store: Store, since: Optional[date] = None) -> List[Candidate]:
     found = []
     for item in review.queue(store, include_exported=True):
-        if since and item.created_at.astimezone(BRUSSELS).date() < since:
+        if since and clock.in_brussels(item.created_at).date() < since:
             continue
         found.append(Candidate(item.text, item.correct_intent, "annotatie", item.sender_id))
     return found

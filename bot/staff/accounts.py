@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.clock import now_utc  # also read as accounts.now_utc by the users CLI
+from bot.core.clock import now_utc
 from bot.staff import audit
 from bot.store.db import Store
 from bot.store.models import StaffUser, UTCDateTime

@@ -8,14 +8,14 @@ their JSON); Rasa's own event classes (``Event.from_parameters``) read each even
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import select
 
+from bot.core import clock
 from bot.privacy import masking
-from bot.privacy.rights import BRUSSELS
 from bot.staff import feedback
 from bot.store import events
 from bot.store.db import Store
@@ -84,12 +84,11 @@ class Page:
 
 
 def brussels(moment: datetime) -> str:
-    return moment.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M:%S")
+    return clock.show_time(moment, seconds=True)
 
 
 def _epoch(day: date, end: bool = False) -> float:
-    moment = datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=BRUSSELS)
-    return moment.timestamp()
+    return clock.start_of_day(day + timedelta(days=1) if end else day).timestamp()
 
 
 def _aware(epoch: float) -> datetime:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Dict, List, Optional, Set
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from bot.core import clock
 from bot.store import events
 from bot.store.db import Store
 from bot.store.models import AnswerFeedback
@@ -102,7 +103,7 @@ def record(
     rating of the same message. FeedbackError (Dutch) when a value is invalid or the message is
     not a visitor's message of that conversation (a guessed or someone else's id)."""
     check(sender_id, message_id, rating, reason)
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now_utc()
     if now.tzinfo is None:
         raise ValueError("naive datetime: use an aware (UTC) moment")
     if not is_user_message(store, sender_id, message_id):
