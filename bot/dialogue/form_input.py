@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from bot.privacy import rights
+from bot.privacy import references, rights
 from bot.store import events
 
 # Intents that end or step out of the form: the extractor leaves them alone so that the
@@ -274,7 +274,7 @@ def channel(text: str) -> Optional[str]:
 
 
 # ---- status lookup -----------------------------------------------------------------------
-_REFERENCE = re.compile(r"\bPRV[\s-]?([0-9A-Z]{10})\b", re.I)
+_REFERENCE = re.compile(rf"\b{references.TYPED}\b", re.I)
 
 
 _NO_REFERENCE = re.compile(
@@ -298,5 +298,5 @@ def reference(text: str) -> Optional[str]:
     found = _REFERENCE.search(text)
     if not found:
         return None
-    code = found.group(1).upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    return f"PRV-{code}"
+    code = found.group("code").upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return references.PREFIX + code

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Mapping, Tuple
 import phonenumbers
 from phonenumbers import Leniency
 
-from bot.privacy import pii_detectors
+from bot.privacy import pii_detectors, references
 
 LABELS: dict[str, str] = {
     "email": "[e-mailadres]",
@@ -61,7 +61,7 @@ Span = Tuple[int, int, str]  # start, end, placeholder ("" = protected: leave as
 # Placeholders are protected so masking twice changes nothing; PRV- references are request
 # references staff need to look things up, and their digits must not pass for phone numbers.
 _PLACEHOLDER = re.compile("|".join(re.escape(label) for label in [*LABELS.values(), FALLBACK_LABEL]))
-_PRV_REFERENCE = re.compile(r"\bPRV[\s-]?[0-9A-Z]{10}\b", re.I)
+_PRV_REFERENCE = re.compile(rf"\b{references.TYPED}\b", re.I)
 
 # ---- patterns ------------------------------------------------------------------------------------
 # Starts only where a token starts: without the lookbehind a long run of letters is quadratic.

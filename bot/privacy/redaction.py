@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from bot.core import company
-from bot.privacy import pii_detectors
+from bot.privacy import pii_detectors, references
 
 PLACEHOLDERS = {
     "national_number": "[rijksregisternummer weggelaten]",
@@ -63,7 +63,7 @@ class Redaction:
 # Left alone whatever they contain: e-mail addresses, request references, policy numbers.
 _PROTECTED = re.compile(
     r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<!\w)(?:PRV-[A-Z0-9]{10}|POL-\d[\d-]*)",
+    rf"|(?<!\w)(?:{references.EXACT}|POL-\d[\d-]*)",
     re.I,
 )
 

@@ -3,7 +3,6 @@ store, shared by the chat actions, the staff CLI and the console."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Dict, List, Optional
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.core import clock
 from bot.core.clock import BRUSSELS, now_utc  # also still read from here by a few modules and tests
 from bot.privacy.contact import normalise_email
+from bot.privacy.references import new_reference
 from bot.store.db import Store
 from bot.store.models import RequestEvent, RightsRequest
 
@@ -72,16 +72,9 @@ STATUS_LABELS = {
     "overdue": "over termijn",
 }
 
-# Crockford's base32 without I, L, O, U: easy to read aloud and type, 10 symbols = 50 bits.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 
 class RequestError(ValueError):
     """A request that cannot be made or changed; the message is Dutch and safe to show."""
-
-
-def new_reference() -> str:
-    return "PRV-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
 
 
 def legal_deadline(received_at: datetime) -> date:

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.core import company, limits
 from bot.dialogue import forms
-from bot.privacy import rights, status_mail
+from bot.privacy import references, rights, status_mail
 from bot.staff import accounts, conversations, subjects
 from bot.staff import audit as staff_audit
 from bot.web.console.plumbing import STATUS_LABELS, Plumbing
@@ -36,9 +36,8 @@ def masked_request(item):
     )
 
 
-# The start of a request reference as bot.privacy.rights makes them ("PRV-" and Crockford's base32). Only
-# with its "PRV" prefix: "jan85" or "peeters1" are pieces of an address or a name (review of issue 16).
-REFERENCE_PART = re.compile(r"PRV-?[0-9A-HJKMNP-TV-Z]{0,10}", re.I)
+# The start of a request reference (bot.privacy.references.PARTIAL), for the search box.
+REFERENCE_PART = re.compile(references.PARTIAL, re.I)
 
 
 def request_search_audit_text(needle: str) -> str:
