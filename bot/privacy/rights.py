@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core import clock
-from bot.core.clock import BRUSSELS, now_utc  # also still read from here by a few modules and tests
+from bot.core.clock import BRUSSELS, now_utc
 from bot.privacy.contact import normalise_email
 from bot.privacy.references import new_reference
 from bot.store.db import Store

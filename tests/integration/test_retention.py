@@ -19,11 +19,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.cli import errors, privacy
-from bot.core import settings
+from bot.core import clock, settings
 from bot.ops import jobs
 from bot.privacy import mail, optouts, retention, rights
 from bot.privacy.contact import InvalidContact
-from bot.privacy.rights import BRUSSELS, NewRequest
+from bot.privacy.rights import NewRequest
 from bot.staff import audit as staff_audit
 from bot.staff import subjects
 from bot.store import events as tracker_events
@@ -419,7 +419,7 @@ def audits(store: Store, action: str) -> List[StaffAudit]:
 def test_cli_purge_dry_run_then_for_real(cli_world, capsys):
     before = senders(cli_world)
     events = before["oud-mail"] + before["oud-tel"]
-    day = retention.cutoff_for(6).astimezone(BRUSSELS).strftime("%d/%m/%Y")
+    day = retention.cutoff_for(6).astimezone(clock.BRUSSELS).strftime("%d/%m/%Y")  # as staff read it
 
     assert cli("purge", "--dry-run") == 0
     assert capsys.readouterr().out == (
