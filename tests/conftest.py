@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -51,11 +52,56 @@ MARKS_BY_FIXTURE = {
 }
 
 
-def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
-    for item in items:
-        for fixture in item.fixturenames:
-            for mark in MARKS_BY_FIXTURE.get(fixture, ()):
-                item.add_marker(mark)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Marks from fixtures, as each test is collected: before ``-m`` selects on them."""
+    for fixture in getattr(item, "fixturenames", ()):
+        for mark in MARKS_BY_FIXTURE.get(fixture, ()):
+            item.add_marker(mark)
+
+
+# The session's training (a full one in a fresh clone: about 6 minutes on 2 cores) starts in the
+# background as soon as the tests are collected, at a lower CPU priority, and the tests that
+# need no model run first, so that the two overlap; the first test that needs the model waits
+# for it (trained_model). PRIVACYBOT_TEST_TRAIN_IN_BACKGROUND=0 trains in the fixture instead.
+TRAIN_IN_BACKGROUND = [sys.executable, "-c", "from bot.nlu import training; training.train(quiet=True)"]
+_background_training: List[subprocess.Popen] = []
+
+
+def needs_the_model(item: pytest.Item) -> bool:
+    return "trained_model" in getattr(item, "fixturenames", ())
+
+
+def run_order(item: pytest.Item) -> int:
+    """0: no model at all, 1: the session's model, 2: trains models of its own (last, so that
+    they do not compete with the background training for the two cores)."""
+    if needs_the_model(item):
+        return 1
+    return 2 if item.get_closest_marker("training") else 0
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselected and pytest grouped the parameters
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    items.sort(key=run_order)  # stable: within each group pytest's own order stays
+    wanted = os.environ.get("PRIVACYBOT_TEST_TRAIN_IN_BACKGROUND", "1") != "0"
+    if wanted and not config.option.collectonly and any(needs_the_model(item) for item in items):
+        _background_training.append(
+            subprocess.Popen(  # nosec B603 # fixed argv, no shell
+                TRAIN_IN_BACKGROUND,
+                cwd=paths.ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: rasa train with it (sessionfinish)
+                preexec_fn=lambda: os.nice(10),  # the tests that run meanwhile come first
+            )
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A run that stops early (-x, Ctrl-C) does not leave the training (and its rasa train) behind."""
+    for process in _background_training:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
 
 
 def run_privacybot(
@@ -90,16 +136,33 @@ def converse(
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
+    """The real project's model. Trained by the background process when there is one: once it
+    has finished, this finds its model by the fingerprint (or trains, and fails, with the log)."""
     from bot.nlu import training
 
+    for process in _background_training:
+        process.wait()
     return training.train(quiet=True)
 
 
 @pytest.fixture(scope="session")
-def nlu_figures(trained_model):
+def nlu_evaluation(trained_model) -> tuple[int, str, object]:
+    """``privacybot evaluate`` (bot.nlu.evaluation.main) once on the held-out set: its exit code,
+    what it printed, and the figures it measured, read back from the reports it wrote. One
+    ``rasa test nlu`` (a minute) serves both the report test and the quality floors."""
+    import io
+
     from bot.nlu import evaluation
 
-    return evaluation.test_nlu(trained_model)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = evaluation.main(with_stories=False, model=trained_model, folds=0)
+    return code, printed.getvalue(), evaluation.read_nlu_reports(paths.REPORTS / "nlu")
+
+
+@pytest.fixture(scope="session")
+def nlu_figures(nlu_evaluation):
+    return nlu_evaluation[2]
 
 
 class Inbox:

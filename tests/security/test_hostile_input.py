@@ -134,7 +134,7 @@ def test_the_running_channel_survives_anything_and_keeps_the_conversation(stack,
     assert status == 200 and "10 jaar" in raw.decode()
 
 
-def test_converse_survives_hostile_lines(tmp_path):
+def test_converse_survives_hostile_lines(trained_model, tmp_path):  # converse answers with the session's model
     rng = random.Random(7)
     alphabet = [chr(c) for c in (*range(0, 0x250), *range(0x590, 0x700), *range(0x1F300, 0x1F400), 0x202E, 0xFEFF)]
     generated = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(12)]

@@ -23,11 +23,10 @@ def test_no_intent_collapses(nlu_figures):
     assert weak == {}, nlu_figures.summary()
 
 
-def test_evaluate_writes_plots_and_names_confused_pairs(trained_model, capsys):
-    from bot.nlu import evaluation
-
-    assert evaluation.main(with_stories=False, model=trained_model, folds=0) == 0
-    printed = capsys.readouterr().out
+def test_evaluate_writes_plots_and_names_confused_pairs(nlu_evaluation):
+    """`privacybot evaluate` on the session's model (the same run the floors above read)."""
+    code, printed, _ = nlu_evaluation
+    assert code == 0
     assert "meest verward:" in printed and "->" in printed
     for name in ("intent_confusion_matrix.png", "intent_histogram.png"):
         assert (paths.REPORTS / "nlu" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -56,7 +55,7 @@ def test_cross_validation_runs_on_a_project_and_reports_every_intent(tmp_path):
     intents = {i["intent"] for i in yaml.safe_load((paths.DATA / "nlu" / "smalltalk.yml").read_text())["nlu"]}
     assert intents <= set(report)  # every example was tested in one of the folds
     assert sum(report[i]["support"] for i in intents) == sum(
-        len([l for l in i["examples"].splitlines() if l.strip()])
+        len([line for line in i["examples"].splitlines() if line.strip()])
         for i in yaml.safe_load((paths.DATA / "nlu" / "smalltalk.yml").read_text())["nlu"]
     )
     assert 0.5 < figures["accuracy"] <= 1 and 0 < figures["f1"] <= 1
