@@ -165,6 +165,42 @@ def nlu_figures(nlu_evaluation):
     return nlu_evaluation[2]
 
 
+SITE = "http://127.0.0.1:8000"  # the site the shared stack allows in CORS (the widget's origin)
+# The shared stack's limits: small, so that tests/security/ can reach them; the feedback route's
+# for tests/system/test_feedback_channel.py. Every other limit is off (above).
+STACK_LIMITS = {
+    "PRIVACYBOT_CHAT_LIMIT_PER_IP": "0",
+    "PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION": "8",
+    "PRIVACYBOT_REQUEST_LIMIT_PER_IP": "1",
+    "PRIVACYBOT_LOOKUP_LIMIT_PER_IP": "2",
+    "PRIVACYBOT_OPTOUT_LIMIT_PER_IP": "2",
+    "PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS": "2",
+    "PRIVACYBOT_FEEDBACK_LIMIT_PER_IP": "6",
+}
+
+
+@pytest.fixture(scope="session")
+def shared_stack(trained_model, tmp_path_factory):
+    """One running assistant (Rasa server, action server, SQLite) for every module that only
+    talks to it over HTTP (tests/security/, the feedback route): starting one takes half a
+    minute or more. Each test keeps to its own sender ids, visitor addresses and values, so what
+    one test stores does not change what another checks."""
+    from bot.ops.deployment import Deployment
+    from bot.ops.stack import Stack
+
+    var = tmp_path_factory.mktemp("stack")
+    database = f"sqlite:///{var / 'chat.db'}"
+    running = Stack(
+        Deployment(database, None), trained_model, var=var, model_server=False, cors=[SITE], env=STACK_LIMITS
+    )
+    try:
+        running.start()
+        running.database = database
+        yield running
+    finally:
+        running.stop()
+
+
 class Inbox:
     """An aiosmtpd handler that keeps what it receives, to read it back in tests."""
 

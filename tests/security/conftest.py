@@ -1,32 +1,17 @@
 """One running assistant for the attacks in tests/security/ (one Rasa server, action server,
-SQLite), with small limits so that the tests can reach them."""
+SQLite), with small limits so that the tests can reach them: the session's shared stack
+(tests/conftest.py), which the feedback-route tests use too."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.ops.deployment import Deployment
-from bot.ops.stack import Stack
+from tests.conftest import SITE, STACK_LIMITS
 
-SITE = "http://127.0.0.1:8000"
-LIMITS = {
-    "PRIVACYBOT_CHAT_LIMIT_PER_IP": "0",
-    "PRIVACYBOT_CHAT_LIMIT_PER_CONVERSATION": "8",
-    "PRIVACYBOT_REQUEST_LIMIT_PER_IP": "1",
-    "PRIVACYBOT_LOOKUP_LIMIT_PER_IP": "2",
-    "PRIVACYBOT_OPTOUT_LIMIT_PER_IP": "2",
-    "PRIVACYBOT_VERIFY_MAIL_LIMIT_PER_ADDRESS": "2",
-}
+LIMITS = STACK_LIMITS
+__all__ = ["LIMITS", "SITE"]
 
 
 @pytest.fixture(scope="package")
-def stack(trained_model, tmp_path_factory):
-    var = tmp_path_factory.mktemp("secure")
-    database = f"sqlite:///{var / 'chat.db'}"
-    running = Stack(Deployment(database, None), trained_model, var=var, model_server=False, cors=[SITE], env=LIMITS)
-    try:
-        running.start()
-        running.database = database
-        yield running
-    finally:
-        running.stop()
+def stack(shared_stack):
+    return shared_stack

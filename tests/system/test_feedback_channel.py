@@ -12,12 +12,9 @@ from typing import Dict, List, Optional, Tuple
 import pytest
 import sqlalchemy as sa
 
-from bot.ops.deployment import Deployment
-from bot.ops.stack import Stack
 from bot.plugins import chat_guard
 from bot.staff import feedback
-
-SITE = "http://127.0.0.1:8000"
+from tests.conftest import SITE
 
 
 def mid() -> str:
@@ -25,23 +22,9 @@ def mid() -> str:
 
 
 @pytest.fixture(scope="module")
-def stack(trained_model, tmp_path_factory):
-    var = tmp_path_factory.mktemp("feedback")
-    database = f"sqlite:///{var / 'chat.db'}"
-    running = Stack(
-        Deployment(database, None),
-        trained_model,
-        var=var,
-        model_server=False,
-        cors=[SITE],
-        env={"PRIVACYBOT_FEEDBACK_LIMIT_PER_IP": "6"},
-    )
-    try:
-        running.start()
-        running.database = database
-        yield running
-    finally:
-        running.stop()
+def stack(shared_stack):
+    """The session's shared stack (tests/conftest.py), whose feedback limit is 6 per visitor."""
+    return shared_stack
 
 
 def http(url: str, body: bytes, headers: Dict[str, str], method: str = "POST") -> Tuple[int, Dict[str, str], bytes]:
