@@ -26,6 +26,9 @@ from bot.staff import audit as staff_audit
 from bot.store.db import Store, migrate
 from tests.security.test_console_search import PASSWORD, csrf_of, login
 
+# The flood is 316 refused logins, each an argon2 verification in the console: a minute or more.
+pytestmark = pytest.mark.slow
+
 SECRET = "audit-page-test-key-" + "a" * 40
 FLOOD = 310
 # Two older staff actions on both sides of midnight in Brussels (UTC+2 in summer): 21:30 UTC on

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.nlu import evaluation, validation
 
 
+@pytest.mark.slow  # `rasa data validate`: half a minute
 def test_rasa_data_validate_has_no_warnings_that_matter():
     result = validation.validate()
     assert result.returncode == 0
