@@ -60,6 +60,15 @@ def latest_model(models_dir: Path = paths.MODELS) -> Optional[Path]:
     return model_registry.current(models_dir)
 
 
+# Our code that a trained model runs: a change to it must retrain. Paths, not imports: the NLU
+# component sits in a higher layer (bot.plugins). tests/unit/nlu/test_fingerprint.py checks that
+# each file exists, so a move cannot silently turn one into "-".
+MODEL_CODE = (
+    paths.ROOT / "bot" / "plugins" / "nlu_components.py",
+    paths.ROOT / "bot" / "dialogue" / "message_guard.py",
+)
+
+
 def project_fingerprint(project: Project = REPO) -> str:
     """Hash of everything a trained model depends on: config, domain, training data, the
     custom NLU component and the spaCy pipeline behind var/spacy/nl."""
@@ -67,8 +76,7 @@ def project_fingerprint(project: Project = REPO) -> str:
     files = [
         (project.root, project.config),
         (project.root, project.domain),
-        (paths.ROOT, paths.ROOT / "bot" / "nlu_components.py"),
-        (paths.ROOT, paths.ROOT / "bot" / "message_guard.py"),
+        *((paths.ROOT, path) for path in MODEL_CODE),
         (paths.ROOT, paths.VAR / "spacy" / "selected.json"),
         *((project.root, p) for p in sorted(project.data.rglob("*")) if p.is_file()),
     ]
