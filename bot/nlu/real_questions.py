@@ -2,7 +2,7 @@
 privacy Q&A, each with the first reply that would be right. ``privacybot evaluate --real``.
 
 Measuring only: no training example may equal or nearly equal one of these questions
-(``tests/test_real_questions.py``). Each question is sent as the first message of a fresh
+(``tests/unit/nlu/test_real_questions.py``). Each question is sent as the first message of a fresh
 conversation through the whole assistant (``bot.ops.real_questions_run``), and the reply's outcome
 (``bot.dialogue.outcomes``) is compared with the expected one:
 
